@@ -1,0 +1,67 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { z } from 'zod';
+
+/** An error a client caused or should know about; rendered as `{error: {code, message, field?}}`. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const notFound = (what: string, id: string) => new HttpError(404, 'not_found', `${what} ${id} does not exist`);
+
+export function validationError(error: z.ZodError): HttpError {
+  const issue = error.issues[0]!;
+  const field = issue.path.map(String).join('.') || undefined;
+  const message = field ? `${field}: ${issue.message}` : issue.message;
+  return new HttpError(400, 'invalid_request', message, field);
+}
+
+/** Errors raised by express.json() before a route runs, by their `type`. */
+const BODY_PARSER_ERRORS: Record<string, (error: { limit?: number }) => HttpError> = {
+  'entity.parse.failed': () => new HttpError(400, 'malformed_json', 'request body is not valid JSON'),
+  'entity.too.large': (error) =>
+    new HttpError(413, 'payload_too_large', `request body exceeds the limit of ${error.limit ?? 'the configured'} bytes`),
+  'encoding.unsupported': () => new HttpError(415, 'unsupported_encoding', 'request body encoding is not supported'),
+  'charset.unsupported': () => new HttpError(415, 'unsupported_charset', 'request body charset is not supported'),
+  'request.aborted': () => new HttpError(400, 'request_aborted', 'request body was not received completely'),
+  'request.size.invalid': () => new HttpError(400, 'invalid_content_length', 'request body size does not match Content-Length'),
+  'stream.encoding.set': () => new HttpError(400, 'invalid_request', 'request body could not be read'),
+};
+
+function toHttpError(error: unknown): HttpError | undefined {
+  if (error instanceof HttpError) return error;
+  const type = (error as { type?: unknown } | null)?.type;
+  if (typeof type === 'string' && BODY_PARSER_ERRORS[type]) return BODY_PARSER_ERRORS[type](error as { limit?: number });
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpError(status, 'invalid_request', (error as Error).message || 'invalid request');
+  }
+  return undefined;
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new HttpError(404, 'route_not_found', `no route for ${req.method} ${req.path}`));
+};
+
+export function errorHandler(log: (message: string) => void): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const httpError = toHttpError(error);
+    if (httpError) {
+      res.status(httpError.status).set(httpError.headers).json({
+        error: { code: httpError.code, message: httpError.message, ...(httpError.field ? { field: httpError.field } : {}) },
+      });
+      return;
+    }
+    // Only the error's name and message: request bodies and secrets stay out of the log.
+    log(`api: ${req.method} ${req.path} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    res.status(500).json({ error: { code: 'internal_error', message: 'internal error' } });
+  };
+}

@@ -1,0 +1,57 @@
+/** Pure mapping from what Temporal reports about a run to the job status a client sees. */
+import type { AnalysisResult } from '../shared/analysis-result';
+import type { JobProgress, JobStage, JobStatus } from '../shared/job-types';
+
+export type ExecutionStatusName =
+  | 'RUNNING'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'CANCELLED'
+  | 'TERMINATED'
+  | 'CONTINUED_AS_NEW'
+  | 'TIMED_OUT'
+  | 'PAUSED'
+  | 'UNKNOWN'
+  | 'UNSPECIFIED';
+
+export interface JobView {
+  jobId: string;
+  status: JobStatus;
+  stage: JobStage;
+  documentId?: string;
+  provider?: string;
+  chain: JobProgress['chain'];
+  result?: AnalysisResult;
+  error?: { type: string; message: string };
+  startedAt?: string;
+  closedAt?: string;
+  links: { self: string; ui: string };
+}
+
+export function jobStatusOf(execution: ExecutionStatusName, progress: Pick<JobProgress, 'stage'> | undefined): JobStatus {
+  switch (execution) {
+    case 'COMPLETED':
+      return 'completed';
+    case 'CANCELLED':
+      return 'cancelled';
+    case 'FAILED':
+    case 'TERMINATED':
+    case 'TIMED_OUT':
+      return 'failed';
+    default:
+      // Open: until a worker has run the first workflow task there is no progress to read.
+      return progress === undefined || progress.stage === 'queued' ? 'queued' : 'running';
+  }
+}
+
+/** The stage shown for a closed run; an open run reports the stage from its own progress query. */
+export function stageOf(status: JobStatus, progress: JobProgress | undefined): JobStage {
+  switch (status) {
+    case 'completed':
+    case 'failed':
+    case 'cancelled':
+      return status;
+    default:
+      return progress?.stage ?? 'queued';
+  }
+}

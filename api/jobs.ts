@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { AppConfig } from '../shared/config';
+import { applicationFailureOf } from '../shared/failure-types';
+import type { AnalyzeDocumentInput, JobProgress } from '../shared/job-types';
+import { JOB_ID_PREFIX, jobProgressQuery, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../shared/names';
+import { temporalUiRunUrl } from '../shared/temporal-client';
+import type { AnalysisResult } from '../shared/analysis-result';
+import type { analyzeDocument } from '../workflows';
+import { jobStatusOf, stageOf, type ExecutionStatusName, type JobView } from './job-view';
+
+export const JOB_ID_PATTERN = new RegExp(`^${JOB_ID_PREFIX}[0-9a-f-]{36}$`);
+
+/** How long a status read waits for a worker to answer the progress query before reporting the job queued. */
+const PROGRESS_QUERY_TIMEOUT_MS = 2000;
+
+export class JobService {
+  constructor(
+    private readonly client: Client,
+    private readonly config: AppConfig,
+  ) {}
+
+  private links(jobId: string, runId?: string) {
+    return { self: `/api/jobs/${jobId}`, ui: temporalUiRunUrl(this.config, jobId, runId) };
+  }
+
+  async start(input: AnalyzeDocumentInput): Promise<JobView> {
+    const jobId = `${JOB_ID_PREFIX}${randomUUID()}`;
+    const handle = await this.client.workflow.start<typeof analyzeDocument>(WORKFLOW_TYPES.analyzeDocument, {
+      workflowId: jobId,
+      taskQueue: this.config.temporal.taskQueue,
+      args: [input],
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTES.documentId, value: input.documentId },
+        { key: SEARCH_ATTRIBUTES.analysisType, value: input.analysisType },
+        { key: SEARCH_ATTRIBUTES.jobStatus, value: 'queued' },
+      ],
+      staticSummary: `Analyze ${input.documentId} (${input.analysisType})`,
+    });
+    return {
+      jobId,
+      status: 'queued',
+      stage: 'queued',
+      documentId: input.documentId,
+      chain: [],
+      links: this.links(jobId, handle.firstExecutionRunId),
+    };
+  }
+
+  private async queryProgress(jobId: string): Promise<JobProgress | undefined> {
+    const handle = this.client.workflow.getHandle(jobId);
+    try {
+      return await this.client.connection.withDeadline(Date.now() + PROGRESS_QUERY_TIMEOUT_MS, () =>
+        handle.query(jobProgressQuery),
+      );
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** undefined when no such job exists. */
+  async read(jobId: string): Promise<JobView | undefined> {
+    const handle = this.client.workflow.getHandle(jobId);
+    let description;
+    try {
+      description = await handle.describe();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+    const execution = description.status.name as ExecutionStatusName;
+    // A closed run answers queries from its history too; a replay is cheaper than a missing chain.
+    const progress = await this.queryProgress(jobId);
+    const status = jobStatusOf(execution, progress);
+    const view: JobView = {
+      jobId,
+      status,
+      stage: stageOf(status, progress),
+      documentId: description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.documentId),
+      provider: progress?.provider ?? description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.provider),
+      chain: progress?.chain ?? [],
+      startedAt: description.startTime.toISOString(),
+      closedAt: description.closeTime?.toISOString(),
+      links: this.links(jobId, description.runId),
+    };
+    if (status === 'completed') {
+      view.result = (await handle.result()) as AnalysisResult;
+    } else if (status === 'failed') {
+      view.error = await this.failureOf(jobId);
+    }
+    return view;
+  }
+
+  private async failureOf(jobId: string): Promise<{ type: string; message: string }> {
+    try {
+      await this.client.workflow.getHandle(jobId).result();
+      return { type: 'Unknown', message: 'job failed' };
+    } catch (error) {
+      const failure = applicationFailureOf(error);
+      if (failure) return { type: failure.type ?? 'ApplicationFailure', message: failure.message };
+      if (error instanceof WorkflowFailedError) {
+        return { type: error.cause?.name ?? 'WorkflowFailed', message: error.cause?.message ?? error.message };
+      }
+      return { type: 'WorkflowFailed', message: (error as Error).message };
+    }
+  }
+}

@@ -1,0 +1,37 @@
+/** `npm run api`: the HTTP API process. */
+import type { Server } from 'node:http';
+import { loadConfigOrExit } from '../shared/config';
+import { DocumentStore } from '../shared/document-store';
+import { connectTemporalClient } from '../shared/temporal-client';
+import { createApp } from './app';
+
+async function main() {
+  const config = loadConfigOrExit();
+  const client = await connectTemporalClient(config);
+  const documents = DocumentStore.inDataDir(config.dataDir);
+  const app = createApp({ config, client, documents });
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(config.api.port, config.api.host, () => resolve(listening));
+    listening.on('error', reject);
+  });
+  console.log(`api: listening on http://${config.api.host}:${config.api.port}`);
+
+  const stop = (signal: string) => {
+    console.log(`api: ${signal}, closing`);
+    server.close(async () => {
+      documents.close();
+      await client.connection.close();
+      console.log('api: stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error) => {
+  console.error('api: failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

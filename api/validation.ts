@@ -1,0 +1,19 @@
+import type { Request } from 'express';
+import type { z } from 'zod';
+import { HttpError, validationError } from './errors';
+
+export function parseBody<T extends z.ZodType>(schema: T, req: Request): z.infer<T> {
+  if (!req.is('application/json')) {
+    throw new HttpError(415, 'unsupported_media_type', 'request body must be JSON (Content-Type: application/json)');
+  }
+  const parsed = schema.safeParse(req.body);
+  if (!parsed.success) throw validationError(parsed.error);
+  return parsed.data;
+}
+
+export function parseParam(pattern: RegExp, value: string | undefined, name: string): string {
+  if (value === undefined || !pattern.test(value)) {
+    throw new HttpError(400, 'invalid_id', `${name} is not a valid id`, name);
+  }
+  return value;
+}

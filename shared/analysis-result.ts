@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+export const SENTIMENT_LABELS = ['positive', 'neutral', 'negative', 'mixed'] as const;
+
+/** What a provider's analysis must contain; every provider's output is validated against it. */
+export const analysisContentSchema = z.object({
+  summary: z.string(),
+  keyPoints: z.array(z.string()),
+  entities: z.array(z.object({ name: z.string().min(1), type: z.string().min(1) })),
+  sentiment: z.object({
+    label: z.enum(SENTIMENT_LABELS),
+    score: z.number().min(-1).max(1),
+  }),
+  topics: z.array(z.string()),
+  language: z.string().min(1),
+});
+
+export const analysisMetaSchema = z.object({
+  provider: z.string(),
+  model: z.string(),
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  latencyMs: z.number().nonnegative(),
+  cached: z.boolean(),
+  attempts: z.number().int().positive(),
+});
+
+export const analysisResultSchema = analysisContentSchema.extend({ meta: analysisMetaSchema });
+
+export type AnalysisContent = z.infer<typeof analysisContentSchema>;
+export type AnalysisMeta = z.infer<typeof analysisMetaSchema>;
+export type AnalysisResult = z.infer<typeof analysisResultSchema>;

@@ -1,0 +1,107 @@
+/** Starts and stops a real `temporal server start-dev` process. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTE_REGISTRATIONS } from './names';
+
+export interface DevServerOptions {
+  cliPath: string;
+  port: number;
+  uiPort: number;
+  /** SQLite file that keeps workflows across restarts; undefined keeps them in memory. */
+  dbFile?: string;
+  namespace: string;
+  ip?: string;
+  headless?: boolean;
+  codecEndpoint?: string;
+  startTimeoutMs?: number;
+  /** Where the server's own log goes; 'inherit' shows it in the terminal. */
+  output?: 'inherit' | 'ignore';
+}
+
+export interface RunningDevServer {
+  address: string;
+  uiUrl: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export function devServerArgs(options: DevServerOptions): string[] {
+  const args = [
+    'server', 'start-dev',
+    '--ip', options.ip ?? '127.0.0.1',
+    '--port', String(options.port),
+    '--namespace', options.namespace,
+    '--log-level', 'warn',
+  ];
+  if (options.headless) args.push('--headless');
+  else args.push('--ui-port', String(options.uiPort));
+  if (options.dbFile) args.push('--db-filename', options.dbFile);
+  if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
+  for (const registration of SEARCH_ATTRIBUTE_REGISTRATIONS) args.push('--search-attribute', registration);
+  return args;
+}
+
+async function waitUntilServing(address: string, namespace: string, deadline: number, exited: () => string | undefined) {
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    const exit = exited();
+    if (exit) throw new Error(`Temporal dev server exited before it was ready: ${exit}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      lastError = error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  throw new Error(`Temporal dev server at ${address} not ready in time: ${(lastError as Error)?.message}`);
+}
+
+export async function startDevServer(options: DevServerOptions): Promise<RunningDevServer> {
+  if (options.dbFile) fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  const ip = options.ip ?? '127.0.0.1';
+  const address = `${ip}:${options.port}`;
+  const child = spawn(options.cliPath, devServerArgs(options), {
+    stdio: ['ignore', options.output ?? 'ignore', 'pipe'],
+  });
+  let stderrTail = '';
+  let exitDescription: string | undefined;
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => {
+    stderrTail = (stderrTail + chunk).slice(-2000);
+    if (options.output === 'inherit') process.stderr.write(chunk);
+  });
+  const exited = new Promise<void>((resolve) => {
+    child.on('exit', (code, signal) => {
+      exitDescription = `code ${code} signal ${signal}; stderr: ${stderrTail.trim() || '(empty)'}`;
+      resolve();
+    });
+  });
+  child.on('error', (error) => {
+    exitDescription = `could not run ${options.cliPath}: ${error.message}`;
+  });
+
+  const stop = async () => {
+    if (exitDescription === undefined) {
+      child.kill('SIGTERM');
+      const killTimer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killTimer);
+    }
+  };
+
+  try {
+    await waitUntilServing(address, options.namespace, Date.now() + (options.startTimeoutMs ?? 60_000), () => exitDescription);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { address, uiUrl: `http://${ip}:${options.uiPort}`, process: child, stop };
+}

@@ -1,0 +1,122 @@
+/** Documents in a SQLite file under DATA_DIR, shared by the API and the workers. */
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export type DocumentMetadata = Record<string, unknown>;
+
+export interface DocumentSummary {
+  id: string;
+  title: string | null;
+  metadata: DocumentMetadata;
+  contentSha256: string;
+  sizeBytes: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface StoredDocument extends DocumentSummary {
+  content: string;
+}
+
+export interface NewDocument {
+  content: string;
+  title?: string;
+  metadata?: DocumentMetadata;
+}
+
+interface DocumentRow {
+  id: string;
+  title: string | null;
+  metadata: string;
+  content: string;
+  content_sha256: string;
+  size_bytes: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export const DOCUMENT_ID_PATTERN = /^doc_[0-9a-f]{32}$/;
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+function toDocument(row: DocumentRow): StoredDocument {
+  return {
+    id: row.id,
+    title: row.title,
+    metadata: JSON.parse(row.metadata) as DocumentMetadata,
+    content: row.content,
+    contentSha256: row.content_sha256,
+    sizeBytes: row.size_bytes,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export class DocumentStore {
+  private readonly db: Database.Database;
+
+  constructor(readonly file: string) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    // WAL lets the API write while workers in other processes read the same file.
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS documents (
+      id TEXT PRIMARY KEY,
+      title TEXT,
+      metadata TEXT NOT NULL,
+      content TEXT NOT NULL,
+      content_sha256 TEXT NOT NULL,
+      size_bytes INTEGER NOT NULL,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    )`);
+  }
+
+  static inDataDir(dataDir: string): DocumentStore {
+    return new DocumentStore(path.join(dataDir, 'documents.db'));
+  }
+
+  create(input: NewDocument): StoredDocument {
+    const now = new Date().toISOString();
+    const row: DocumentRow = {
+      id: `doc_${randomUUID().replace(/-/g, '')}`,
+      title: input.title ?? null,
+      metadata: JSON.stringify(input.metadata ?? {}),
+      content: input.content,
+      content_sha256: sha256Hex(input.content),
+      size_bytes: Buffer.byteLength(input.content, 'utf8'),
+      created_at: now,
+      updated_at: now,
+    };
+    this.db
+      .prepare(
+        `INSERT INTO documents (id, title, metadata, content, content_sha256, size_bytes, created_at, updated_at)
+         VALUES (@id, @title, @metadata, @content, @content_sha256, @size_bytes, @created_at, @updated_at)`,
+      )
+      .run(row);
+    return toDocument(row);
+  }
+
+  get(id: string): StoredDocument | undefined {
+    const row = this.db.prepare('SELECT * FROM documents WHERE id = ?').get(id) as DocumentRow | undefined;
+    return row && toDocument(row);
+  }
+
+  /** A cheap liveness probe for health checks. */
+  ping(): void {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+export function summarizeDocument({ content: _content, ...summary }: StoredDocument): DocumentSummary {
+  return summary;
+}

@@ -1,0 +1,13 @@
+import { Client, Connection } from '@temporalio/client';
+import type { AppConfig } from './config';
+
+export async function connectTemporalClient(config: AppConfig): Promise<Client> {
+  const connection = await Connection.connect({ address: config.temporal.address });
+  return new Client({ connection, namespace: config.temporal.namespace });
+}
+
+/** The Temporal UI page of one run. */
+export function temporalUiRunUrl(config: AppConfig, workflowId: string, runId?: string): string {
+  const base = `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  return runId ? `${base}/${encodeURIComponent(runId)}/history` : base;
+}

@@ -1,0 +1,104 @@
+/**
+ * The real stack for integration tests: a Temporal dev server on free ports, the workflow bundle built
+ * once, a worker and the API in this process. Started on first use and shared by every test file.
+ */
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createApp } from '../../api/app';
+import { loadConfig, type AppConfig } from '../../shared/config';
+import { startDevServer, type RunningDevServer } from '../../shared/dev-server';
+import { DocumentStore } from '../../shared/document-store';
+import { resolveTemporalCli } from '../../shared/temporal-cli';
+import { createAnalysisWorker } from '../../workers/create-worker';
+import { freePort } from './ports';
+
+export interface TestStack {
+  config: AppConfig;
+  /** Environment that reproduces `config` for child processes. */
+  env: NodeJS.ProcessEnv;
+  cliPath: string;
+  devServer: RunningDevServer;
+  client: Client;
+  nativeConnection: NativeConnection;
+  documents: DocumentStore;
+  workflowBundle: WorkflowBundleWithSourceMap;
+  apiUrl: string;
+  /** A worker on another task queue, for tests that need to control when work is picked up. */
+  startWorker(taskQueue: string): Promise<{ worker: Worker; stop(): Promise<void> }>;
+}
+
+let stackPromise: Promise<TestStack> | undefined;
+const cleanups: (() => Promise<void> | void)[] = [];
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+async function createStack(): Promise<TestStack> {
+  const cli = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
+  const port = await freePort();
+  const devServer = await startDevServer({ cliPath: cli.path, port, uiPort: await freePort(), namespace: 'default', headless: true });
+  cleanups.push(() => devServer.stop());
+
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'analysis-test-'));
+  cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TEMPORAL_ADDRESS: devServer.address,
+    TEMPORAL_TASK_QUEUE: 'analysis-test',
+    DATA_DIR: dataDir,
+    LLM_PROVIDERS: 'local',
+  };
+  const config = loadConfig(env);
+
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  const nativeConnection = await NativeConnection.connect({ address: devServer.address });
+  const connection = await Connection.connect({ address: devServer.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const documents = DocumentStore.inDataDir(dataDir);
+  cleanups.push(async () => {
+    documents.close();
+    await connection.close();
+    await nativeConnection.close();
+  });
+
+  const startWorker = async (taskQueue: string) => {
+    const worker = await createAnalysisWorker({ config, connection: nativeConnection, documents, workflowBundle, taskQueue });
+    const running = worker.run();
+    const stop = async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    };
+    cleanups.unshift(stop);
+    return { worker, stop };
+  };
+  await startWorker(config.temporal.taskQueue);
+
+  const app = createApp({ config, client, documents, log: () => {} });
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  cleanups.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return { config, env, cliPath: cli.path, devServer, client, nativeConnection, documents, workflowBundle, apiUrl, startWorker };
+}
+
+export function getTestStack(): Promise<TestStack> {
+  stackPromise ??= createStack();
+  return stackPromise;
+}
+
+export async function stopTestStack(): Promise<void> {
+  for (const cleanup of cleanups.splice(0)) {
+    try {
+      await cleanup();
+    } catch (error) {
+      console.error('test stack cleanup failed:', error);
+    }
+  }
+}

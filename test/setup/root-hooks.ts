@@ -1,0 +1,8 @@
+import { stopTestStack } from '../helpers/stack';
+
+export const mochaHooks = {
+  async afterAll(this: Mocha.Context) {
+    this.timeout(60_000);
+    await stopTestStack();
+  },
+};

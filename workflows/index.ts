@@ -1,0 +1,1 @@
+export { analyzeDocument } from './analyze-document';
