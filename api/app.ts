@@ -6,6 +6,7 @@ import { errorHandler, notFoundHandler } from './errors';
 import { JobService } from './jobs';
 import { analysisRouter } from './routes/analysis';
 import { documentsRouter } from './routes/documents';
+import { healthRouter } from './routes/health';
 
 export interface ApiDeps {
   config: AppConfig;
@@ -26,6 +27,7 @@ export function createApp({ config, client, documents, log = console.error }: Ap
   const jobs = new JobService(client, config);
   app.use('/api/documents', documentsRouter({ documents, maxBytes: config.api.documentMaxBytes }));
   app.use('/api', analysisRouter({ documents, jobs }));
+  app.use('/api/health', healthRouter());
 
   app.use(notFoundHandler);
   app.use(errorHandler(log));

@@ -142,6 +142,13 @@ describe('bad input on the first slice', function () {
     });
   }
 
+  it('reports liveness without touching dependencies', async () => {
+    const live = await api('GET', '/api/health/live');
+    assert.equal(live.status, 200);
+    assert.equal(live.body.status, 'pass');
+    assert.match(live.headers.get('content-type') ?? '', /application\/health\+json/);
+  });
+
   it('answers 413 for a document over DOCUMENT_MAX_BYTES and stays up', async () => {
     const tooBig = 'a'.repeat(stack.config.api.documentMaxBytes + 1);
     const response = await api('POST', '/api/documents', { json: { content: tooBig } });
