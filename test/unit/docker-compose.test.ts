@@ -1,0 +1,265 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { CONFIG_VARIABLES, loadConfig } from '../../shared/config';
+import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../shared/names';
+
+/** docker-compose.yml checked against the config module and the shared names; nothing here needs Docker. */
+
+const root = path.resolve(__dirname, '../..');
+
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  command?: string | string[];
+  entrypoint?: string | string[];
+  environment?: Record<string, string | number | boolean | null> | string[];
+  ports?: (string | number | { published?: string | number; target?: number })[];
+  volumes?: (string | { type?: string; source?: string; target?: string })[];
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  healthcheck?: { test?: string | string[]; disable?: boolean };
+  container_name?: string;
+  stop_grace_period?: string;
+}
+
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+}
+
+/**
+ * Compose's interpolation for a host without an .env file: `$$` is a literal `$`, `${VAR:-default}`
+ * becomes its default, and a variable without a default becomes empty (and is listed).
+ */
+function interpolateWithDefaults(text: string): { text: string; withoutDefault: string[] } {
+  const withoutDefault: string[] = [];
+  const interpolated = text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (match, braced: string | undefined, fallback: string | undefined, bare: string | undefined) => {
+      if (match === '$$') return '$';
+      if (fallback !== undefined) return fallback;
+      withoutDefault.push(braced ?? bare ?? match);
+      return '';
+    },
+  );
+  return { text: interpolated, withoutDefault };
+}
+
+function loadCompose(): { compose: ComposeFile; withoutDefault: string[] } {
+  const { text, withoutDefault } = interpolateWithDefaults(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'));
+  return { compose: parse(text, { merge: true }) as ComposeFile, withoutDefault };
+}
+
+function environmentOf(service: ComposeService): Record<string, string> {
+  const env = service.environment ?? {};
+  if (Array.isArray(env)) {
+    return Object.fromEntries(env.map((entry) => {
+      const at = entry.indexOf('=');
+      return at === -1 ? [entry, ''] : [entry.slice(0, at), entry.slice(at + 1)];
+    }));
+  }
+  return Object.fromEntries(Object.entries(env).map(([key, value]) => [key, value === null ? '' : String(value)]));
+}
+
+/** Published ports as {host, container}, from the short (`[ip:]host:container[/proto]`) or long syntax. */
+function publishedPorts(service: ComposeService): { host: number; container: number }[] {
+  return (service.ports ?? []).map((port) => {
+    if (typeof port === 'object') return { host: Number(port.published), container: Number(port.target) };
+    const parts = String(port).replace(/\/(tcp|udp)$/, '').split(':');
+    return { host: Number(parts.at(-2)), container: Number(parts.at(-1)) };
+  });
+}
+
+/** Volume mounts as {source, target}, from the short (`source:target[:mode]`) or long syntax. */
+function mounts(service: ComposeService): { source: string; target: string }[] {
+  return (service.volumes ?? []).map((volume) => {
+    if (typeof volume === 'object') return { source: volume.source ?? '', target: volume.target ?? '' };
+    const [source = '', target = ''] = volume.split(':');
+    return { source, target };
+  });
+}
+
+function dependencies(service: ComposeService): Record<string, string> {
+  const dependsOn = service.depends_on ?? {};
+  if (Array.isArray(dependsOn)) return Object.fromEntries(dependsOn.map((name) => [name, 'service_started']));
+  return Object.fromEntries(Object.entries(dependsOn).map(([name, value]) => [name, value.condition ?? 'service_started']));
+}
+
+function packageScripts(): Record<string, string> {
+  return (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+}
+
+function commandLine(command: string | string[] | undefined): string {
+  return Array.isArray(command) ? command.join(' ') : (command ?? '');
+}
+
+/** Seconds of a compose duration such as `60s`, `1m30s`. */
+function seconds(duration: string | undefined): number {
+  let total = 0;
+  for (const [, amount, unit] of (duration ?? '').matchAll(/(\d+)(h|m|s)/g)) {
+    total += Number(amount) * { h: 3600, m: 60, s: 1 }[unit as 'h' | 'm' | 's'];
+  }
+  return total;
+}
+
+describe('docker-compose.yml', () => {
+  let compose: ComposeFile;
+  let withoutDefault: string[];
+  before(() => {
+    ({ compose, withoutDefault } = loadCompose());
+  });
+  const defaults = loadConfig({});
+  const service = (name: string): ComposeService => {
+    const found = compose.services[name];
+    assert.ok(found, `service "${name}" is missing`);
+    return found;
+  };
+  /** One-shot services: something waits for them to complete rather than to be healthy. */
+  const initServices = () =>
+    new Set(
+      Object.values(compose.services).flatMap((s) =>
+        Object.entries(dependencies(s)).filter(([, condition]) => condition === 'service_completed_successfully').map(([name]) => name),
+      ),
+    );
+  const searchAttributeInit = (): [string, ComposeService] => {
+    const found = Object.entries(compose.services).find(([, s]) => commandLine(s.entrypoint).includes('search-attribute create'));
+    assert.ok(found, 'no service registers search attributes');
+    return found;
+  };
+  const appServices = ['api', 'worker'] as const;
+
+  it('gives every interpolated variable a default, so it runs without an .env file', () => {
+    assert.deepEqual(withoutDefault, []);
+  });
+
+  it('defines postgresql, temporal, temporal-ui, redis, api and worker', () => {
+    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'redis', 'api', 'worker']) service(name);
+  });
+
+  it('gives every service except one-shot init services a healthcheck', () => {
+    const oneShot = initServices();
+    const [initName] = searchAttributeInit();
+    assert.ok(oneShot.has(initName), 'the search-attribute init is awaited with service_completed_successfully');
+    for (const [name, s] of Object.entries(compose.services)) {
+      if (oneShot.has(name)) continue;
+      assert.ok(s.healthcheck?.test && s.healthcheck.test.length > 0 && !s.healthcheck.disable, `service "${name}" has no healthcheck`);
+    }
+  });
+
+  it('keeps the worker scalable: no container_name and no published ports', () => {
+    const worker = service('worker');
+    assert.equal(worker.container_name, undefined);
+    assert.deepEqual(worker.ports ?? [], []);
+  });
+
+  it('gives a stopping worker time to drain in-flight activities', () => {
+    assert.ok(seconds(service('worker').stop_grace_period) >= 30, 'worker stop_grace_period is under 30s');
+  });
+
+  it('publishes the API on the config default port and binds it to all interfaces', () => {
+    const api = service('api');
+    const env = environmentOf(api);
+    assert.equal(env.PORT, String(defaults.api.port));
+    assert.equal(env.HOST, '0.0.0.0');
+    assert.deepEqual(publishedPorts(api), [{ host: defaults.api.port, container: defaults.api.port }]);
+    assert.match(commandLine(api.healthcheck?.test), new RegExp(`http://127\\.0\\.0\\.1:${env.PORT}/api/health/live`));
+  });
+
+  it('publishes the Temporal UI on the config default UI port, where job links point', () => {
+    const [ui] = publishedPorts(service('temporal-ui'));
+    assert.equal(ui?.host, defaults.temporal.uiPort);
+    for (const name of appServices) {
+      assert.equal(Number(new URL(environmentOf(service(name)).TEMPORAL_UI_URL ?? '').port), defaults.temporal.uiPort, name);
+    }
+  });
+
+  it('publishes the Temporal frontend on the config default port', () => {
+    assert.deepEqual(publishedPorts(service('temporal')), [{ host: defaults.temporal.port, container: defaults.temporal.port }]);
+  });
+
+  it('sets only variables the config module reads on api and worker', () => {
+    for (const name of appServices) {
+      const unknown = Object.keys(environmentOf(service(name))).filter((key) => !(CONFIG_VARIABLES as string[]).includes(key));
+      assert.deepEqual(unknown, [], `${name} sets variables shared/config.ts does not read`);
+    }
+  });
+
+  it('points api and worker at the temporal and redis services and waits for them', () => {
+    const [temporalPort] = publishedPorts(service('temporal'));
+    service('redis');
+    for (const name of appServices) {
+      const s = service(name);
+      const env = environmentOf(s);
+      assert.equal(env.TEMPORAL_ADDRESS, `temporal:${temporalPort?.container}`, name);
+      assert.equal(new URL(env.REDIS_URL ?? '').hostname, 'redis', name);
+      const [initName] = searchAttributeInit();
+      assert.deepEqual(dependencies(s), {
+        temporal: 'service_healthy',
+        redis: 'service_healthy',
+        [initName]: 'service_completed_successfully',
+      }, name);
+    }
+  });
+
+  it('mounts the same named volume at DATA_DIR in api and worker', () => {
+    const [apiMount, workerMount] = appServices.map((name) => {
+      const s = service(name);
+      const dataDir = environmentOf(s).DATA_DIR;
+      assert.ok(dataDir, `${name} sets no DATA_DIR`);
+      const mount = mounts(s).find(({ target }) => target === dataDir);
+      assert.ok(mount, `${name} mounts nothing at DATA_DIR (${dataDir})`);
+      return mount;
+    });
+    assert.deepEqual(apiMount, workerMount);
+    assert.ok(apiMount && apiMount.source in (compose.volumes ?? {}), `"${apiMount?.source}" is not a named volume`);
+  });
+
+  it('registers exactly the search attributes of shared/names.ts, in the namespace the app uses', () => {
+    const [, init] = searchAttributeInit();
+    const env = environmentOf(init);
+    const registered = (env.SEARCH_ATTRIBUTE_REGISTRATIONS ?? '').split(/\s+/).filter(Boolean);
+    assert.deepEqual([...registered].sort(), [...SEARCH_ATTRIBUTE_REGISTRATIONS].sort());
+    assert.match(commandLine(init.entrypoint), /for \w+ in \$SEARCH_ATTRIBUTE_REGISTRATIONS/);
+    assert.equal(env.TEMPORAL_NAMESPACE, environmentOf(service('api')).TEMPORAL_NAMESPACE);
+    assert.equal(environmentOf(service('temporal')).DEFAULT_NAMESPACE, environmentOf(service('api')).TEMPORAL_NAMESPACE);
+    assert.equal(dependencies(init).temporal, 'service_healthy');
+  });
+
+  it('starts Temporal once PostgreSQL is healthy', () => {
+    assert.equal(dependencies(service('temporal')).postgresql, 'service_healthy');
+  });
+
+  it('hands api and worker an environment the config module accepts', () => {
+    for (const name of appServices) {
+      const config = loadConfig(environmentOf(service(name)));
+      assert.equal(config.temporal.embeddedServer, false, name);
+      assert.equal(config.dataDir, '/data', name);
+      assert.ok(config.redisUrl, name);
+    }
+    assert.equal(loadConfig(environmentOf(service('api'))).api.host, '0.0.0.0');
+  });
+
+  it('runs the package.json scripts as the api and worker commands', () => {
+    const scripts = packageScripts();
+    for (const name of appServices) assert.equal(commandLine(service(name).command), scripts[name], name);
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+
+  it('runs a worker by default, as a non-root user', () => {
+    const scripts = packageScripts();
+    const cmd = [...dockerfile.matchAll(/^CMD\s+(\[.*\])\s*$/gm)].at(-1)?.[1];
+    assert.ok(cmd, 'no exec-form CMD');
+    assert.equal((JSON.parse(cmd) as string[]).join(' '), scripts.worker);
+    const user = [...dockerfile.matchAll(/^USER\s+(\S+)/gm)].at(-1)?.[1];
+    assert.ok(user && user !== 'root' && user !== '0', 'the image runs as root');
+  });
+
+  it('keeps host-built node_modules and local data out of the build context', () => {
+    const ignored = fs.readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
+    for (const entry of ['node_modules', '.data', '.cache', '.git']) assert.ok(ignored.includes(entry), `.dockerignore lacks ${entry}`);
+  });
+});
