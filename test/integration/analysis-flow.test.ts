@@ -74,6 +74,19 @@ describe('first analysis slice: API → Temporal → worker → local analyzer',
     assert.equal(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.jobStatus), 'completed');
     assert.equal(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.provider), 'local');
     assert.equal(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.analysisType), 'full');
+
+    // What the Temporal UI's list does: a visibility query on the custom attributes.
+    const listed = await waitFor(
+      async () => {
+        const ids: string[] = [];
+        for await (const run of stack.client.workflow.list({ query: `WorkflowType = "analyzeDocument" AND DocumentId = "${document.id}" AND JobStatus = "completed"` })) {
+          ids.push(run.workflowId);
+        }
+        return ids;
+      },
+      (ids) => ids.length > 0,
+    );
+    assert.deepEqual(listed, [started.body.jobId]);
   });
 
   it('keeps a job queued while no worker polls its queue, and completes it once one does', async () => {
