@@ -21,7 +21,50 @@ const optionalString = z
   .optional();
 const optionalUrl = optionalString.pipe(z.url().optional());
 
+const positiveNumber = z.coerce.number().positive();
+const fraction = z.coerce.number().min(0).max(1);
+
+/** Env prefix of each remote provider's settings, e.g. ANTHROPIC_TIMEOUT_SECONDS. */
+export const REMOTE_PROVIDERS = ['anthropic', 'openai', 'openai-compatible'] as const;
+export type RemoteProviderName = (typeof REMOTE_PROVIDERS)[number];
+const envPrefix = (provider: RemoteProviderName) => provider.toUpperCase().replace(/-/g, '_');
+
+/**
+ * The design's ResilientLLMClient parameters, per provider. Defaults are the design's (timeout 30 s,
+ * 3 attempts, backoff 1.5, jitter 0.2, breaker 5 failures / 60 s, 100 requests per minute).
+ */
+const PROVIDER_DEFAULT_MODELS: Record<RemoteProviderName, { advanced: string; light: string }> = {
+  anthropic: { advanced: 'claude-opus-4-1', light: 'claude-3-5-haiku-latest' },
+  openai: { advanced: 'gpt-4o', light: 'gpt-4o-mini' },
+  'openai-compatible': { advanced: 'llama3.1:70b', light: 'llama3.1:8b' },
+};
+
+function providerSettingsSchema(provider: RemoteProviderName) {
+  const prefix = envPrefix(provider);
+  const models = PROVIDER_DEFAULT_MODELS[provider];
+  return {
+    [`${prefix}_TIMEOUT_SECONDS`]: positiveNumber.default(30),
+    [`${prefix}_RETRY_ATTEMPTS`]: positiveInt.max(20).default(3),
+    [`${prefix}_RETRY_INITIAL_INTERVAL_SECONDS`]: positiveNumber.default(1),
+    [`${prefix}_RETRY_MAX_INTERVAL_SECONDS`]: positiveNumber.default(60),
+    [`${prefix}_BACKOFF_FACTOR`]: z.coerce.number().min(1).default(1.5),
+    [`${prefix}_JITTER`]: fraction.default(0.2),
+    [`${prefix}_CIRCUIT_BREAKER_THRESHOLD`]: positiveInt.default(5),
+    [`${prefix}_CIRCUIT_BREAKER_RECOVERY_SECONDS`]: positiveNumber.default(60),
+    [`${prefix}_RATE_LIMIT`]: positiveNumber.default(100),
+    [`${prefix}_MAX_CONCURRENCY`]: positiveInt.default(10),
+    [`${prefix}_MAX_TOKENS`]: positiveInt.default(1024),
+    [`${prefix}_MODEL_ADVANCED`]: z.string().trim().min(1).default(models.advanced),
+    [`${prefix}_MODEL_LIGHT`]: z.string().trim().min(1).default(models.light),
+  } as const;
+}
+
+const providerSettingsShape = Object.assign({}, ...REMOTE_PROVIDERS.map(providerSettingsSchema)) as ReturnType<
+  typeof providerSettingsSchema
+>;
+
 const envSchema = z.object({
+  ...providerSettingsShape,
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('analysis'),
@@ -53,6 +96,28 @@ export interface ProviderCredentials {
   baseUrl?: string;
 }
 
+export const MODEL_TIERS = ['advanced', 'light'] as const;
+export type ModelTier = (typeof MODEL_TIERS)[number];
+
+/** One remote provider: credentials plus the design's resilience parameters (times in ms). */
+export interface RemoteProviderConfig extends ProviderCredentials {
+  name: RemoteProviderName;
+  timeoutMs: number;
+  retryAttempts: number;
+  retryInitialIntervalMs: number;
+  retryMaxIntervalMs: number;
+  backoffFactor: number;
+  jitter: number;
+  circuitBreakerThreshold: number;
+  circuitBreakerRecoveryMs: number;
+  /** Requests per minute across every worker (the provider task queue's server-side limit). */
+  rateLimitPerMinute: number;
+  /** Bulkhead: concurrent calls per worker process. */
+  maxConcurrency: number;
+  maxTokens: number;
+  models: Record<ModelTier, string>;
+}
+
 export interface AppConfig {
   temporal: {
     /** host:port of the frontend; undefined means the embedded dev server on `port`. */
@@ -71,14 +136,11 @@ export interface AppConfig {
   redisUrl?: string;
   providers: {
     order: ProviderName[];
-    anthropic: ProviderCredentials;
-    openai: ProviderCredentials;
-    'openai-compatible': ProviderCredentials;
-  };
+  } & Record<RemoteProviderName, RemoteProviderConfig>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
-function parseProviderOrder(raw: string | undefined, credentials: AppConfig['providers']): ProviderName[] {
+function parseProviderOrder(raw: string | undefined, credentials: Record<RemoteProviderName, ProviderCredentials>): ProviderName[] {
   if (raw === undefined) {
     const withKeys = PROVIDER_NAMES.filter((name) => name !== 'local' && credentials[name].apiKey);
     return [...withKeys, 'local'];
@@ -110,13 +172,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);
-  const providers: AppConfig['providers'] = {
-    order: [],
+  const credentials: Record<RemoteProviderName, ProviderCredentials> = {
     anthropic: { apiKey: e.ANTHROPIC_API_KEY, baseUrl: e.ANTHROPIC_BASE_URL },
     openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL },
     'openai-compatible': { apiKey: e.OPENAI_COMPATIBLE_API_KEY, baseUrl: e.OPENAI_COMPATIBLE_BASE_URL },
   };
-  providers.order = parseProviderOrder(e.LLM_PROVIDERS, providers);
+  const settings = e as unknown as Record<string, number | string>;
+  const remote = (name: RemoteProviderName): RemoteProviderConfig => {
+    const read = (suffix: string) => settings[`${envPrefix(name)}_${suffix}`]!;
+    const seconds = (suffix: string) => Math.round(Number(read(suffix)) * 1000);
+    return {
+      name,
+      ...credentials[name],
+      timeoutMs: seconds('TIMEOUT_SECONDS'),
+      retryAttempts: Number(read('RETRY_ATTEMPTS')),
+      retryInitialIntervalMs: seconds('RETRY_INITIAL_INTERVAL_SECONDS'),
+      retryMaxIntervalMs: seconds('RETRY_MAX_INTERVAL_SECONDS'),
+      backoffFactor: Number(read('BACKOFF_FACTOR')),
+      jitter: Number(read('JITTER')),
+      circuitBreakerThreshold: Number(read('CIRCUIT_BREAKER_THRESHOLD')),
+      circuitBreakerRecoveryMs: seconds('CIRCUIT_BREAKER_RECOVERY_SECONDS'),
+      rateLimitPerMinute: Number(read('RATE_LIMIT')),
+      maxConcurrency: Number(read('MAX_CONCURRENCY')),
+      maxTokens: Number(read('MAX_TOKENS')),
+      models: { advanced: String(read('MODEL_ADVANCED')), light: String(read('MODEL_LIGHT')) },
+    };
+  };
+  const providers: AppConfig['providers'] = {
+    order: parseProviderOrder(e.LLM_PROVIDERS, credentials),
+    anthropic: remote('anthropic'),
+    openai: remote('openai'),
+    'openai-compatible': remote('openai-compatible'),
+  };
   return {
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_PORT}`,

@@ -3,6 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 
 export const FAILURE_TYPES = {
   documentNotFound: 'DocumentNotFound',
+  /** Every provider in the chain failed (only possible when LLM_PROVIDERS leaves `local` out). */
+  allProvidersFailed: 'AllProvidersFailed',
 } as const;
 
 export type FailureType = (typeof FAILURE_TYPES)[keyof typeof FAILURE_TYPES];

@@ -1,5 +1,5 @@
 /** Job shapes shared by the API and the workflows (no Node built-ins: the workflow bundle includes this). */
-import type { ProviderName } from './config';
+import type { ModelTier, ProviderName } from './config';
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -13,14 +13,34 @@ export type AnalysisType = (typeof ANALYSIS_TYPES)[number];
 export interface AnalyzeDocumentInput {
   documentId: string;
   analysisType: AnalysisType;
+  options?: AnalyzeDocumentOptions;
 }
 
+export interface AnalyzeDocumentOptions {
+  /** The model tier asked for; operation mode may lower it (recorded per step in the chain). */
+  tier?: ModelTier;
+}
+
+/** One step of the fallback chain: a provider tried with its own retry policy. */
 export interface ProviderAttempt {
   provider: ProviderName;
   model?: string;
+  tier?: ModelTier;
   outcome: 'succeeded' | 'failed';
+  /** Attempts made with this provider (1 = no retry). */
   attempts?: number;
+  /** Type of the failure that ended this step. */
   errorType?: string;
+  errorMessage?: string;
+  /** Error type of each failed attempt, oldest first. */
+  attemptErrors?: string[];
+  inputTokens?: number;
+  outputTokens?: number;
+}
+
+export interface TokenTotals {
+  input: number;
+  output: number;
 }
 
 export interface JobProgress {
@@ -28,4 +48,6 @@ export interface JobProgress {
   documentId: string;
   provider?: ProviderName;
   chain: ProviderAttempt[];
+  /** Tokens of every attempt of every step, the failed ones included. */
+  tokens?: TokenTotals;
 }

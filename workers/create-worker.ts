@@ -1,23 +1,67 @@
+/**
+ * One worker process polls several task queues: the main queue (workflows, the local analyzer, the
+ * chain plan) and one queue per remote provider. A provider queue's activity rate is limited by the
+ * Temporal server across every worker (`maxTaskQueueActivitiesPerSecond` = rate_limit / 60), and each
+ * process caps its own concurrent calls to that provider (the bulkhead).
+ */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { AppConfig } from '../shared/config';
 import type { DocumentStore } from '../shared/document-store';
+import { isRemoteProvider, providerTaskQueue } from '../shared/providers/plan';
+import type { GateStore } from '../shared/resilience/gate-store';
 
 export interface AnalysisWorkerDeps {
   config: AppConfig;
   connection: NativeConnection;
   documents: DocumentStore;
+  gates: GateStore;
   /** A prebuilt bundle (tests build one and share it); otherwise the worker bundles `workflows/`. */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  taskQueue?: string;
 }
 
-export function createAnalysisWorker({ config, connection, documents, workflowBundle, taskQueue }: AnalysisWorkerDeps) {
-  return Worker.create({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: taskQueue ?? config.temporal.taskQueue,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities({ documents }),
-  });
+export interface WorkerSet {
+  readonly taskQueues: string[];
+  /** Resolves when every worker has stopped (after shutdown() or a signal). */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+export async function createWorkerSet({ config, connection, documents, gates, workflowBundle }: AnalysisWorkerDeps): Promise<WorkerSet> {
+  const activities = createActivities({ config, documents, gates });
+  const common = { connection, namespace: config.temporal.namespace };
+  const workers: Worker[] = [
+    await Worker.create({
+      ...common,
+      taskQueue: config.temporal.taskQueue,
+      ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+      activities,
+    }),
+  ];
+  for (const provider of config.providers.order.filter(isRemoteProvider)) {
+    const settings = config.providers[provider];
+    workers.push(
+      await Worker.create({
+        ...common,
+        taskQueue: providerTaskQueue(config.temporal.taskQueue, provider),
+        activities: { callProvider: activities.callProvider },
+        maxTaskQueueActivitiesPerSecond: settings.rateLimitPerMinute / 60,
+        maxConcurrentActivityTaskExecutions: settings.maxConcurrency,
+      }),
+    );
+  }
+  return {
+    taskQueues: workers.map((worker) => worker.options.taskQueue),
+    run: async () => {
+      // If one worker dies, stop the others too: a process that half-works is harder to notice than one that exits.
+      const runs = workers.map((worker) =>
+        worker.run().catch((error: unknown) => {
+          workers.forEach((other) => other.getState() === 'RUNNING' && other.shutdown());
+          throw error;
+        }),
+      );
+      await Promise.all(runs);
+    },
+    shutdown: () => workers.forEach((worker) => worker.getState() === 'RUNNING' && worker.shutdown()),
+  };
 }

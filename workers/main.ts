@@ -2,16 +2,19 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit } from '../shared/config';
 import { DocumentStore } from '../shared/document-store';
-import { createAnalysisWorker } from './create-worker';
+import { createGateStore } from '../shared/resilience/gate-store';
+import { createWorkerSet } from './create-worker';
 
 async function main() {
   const config = loadConfigOrExit();
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const documents = DocumentStore.inDataDir(config.dataDir);
+  const gates = createGateStore({ redisUrl: config.redisUrl, keyPrefix: 'llm-analysis:', log: (message) => console.warn(`worker: ${message}`) });
   // The SDK's runtime turns SIGINT/SIGTERM into worker.shutdown(): polling stops, in-flight tasks drain, run() resolves.
-  const worker = await createAnalysisWorker({ config, connection, documents });
-  console.log(`worker: polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
-  await worker.run();
+  const workers = await createWorkerSet({ config, connection, documents, gates });
+  console.log(`worker: polling ${workers.taskQueues.map((queue) => `"${queue}"`).join(', ')} on ${config.temporal.address}`);
+  await workers.run();
+  await gates.close();
   documents.close();
   await connection.close();
   console.log('worker: stopped');

@@ -1,22 +1,28 @@
 import {
+  ActivityCancellationType,
   isCancellation,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
+  ApplicationFailure,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AnalysisResult } from '../shared/analysis-result';
-import type { AnalyzeDocumentInput, JobProgress, JobStage, JobStatus } from '../shared/job-types';
-import { applicationFailureOf } from '../shared/failure-types';
+import type { AnalyzeDocumentInput, JobProgress, JobStage, JobStatus, ProviderAttempt } from '../shared/job-types';
+import { applicationFailureOf, FAILURE_TYPES } from '../shared/failure-types';
 import { jobProgressQuery, SEARCH_ATTRIBUTES } from '../shared/names';
+import type { ProviderStep } from '../shared/providers/plan';
+import { analyzeWithLocalAnalyzerOnly } from './analyze-document-v1';
 
-const { analyzeWithLocalAnalyzer } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { maximumAttempts: 3, initialInterval: '1 second', backoffCoefficient: 2 },
-});
+/** Workflows started before the fallback chain existed replay the local-only path (see analyze-document-v1). */
+export const FALLBACK_CHAIN_PATCH = 'provider-fallback-chain';
+
+const { planProviderChain } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds' });
 
 export async function analyzeDocument(input: AnalyzeDocumentInput): Promise<AnalysisResult> {
-  const progress: JobProgress = { stage: 'queued', documentId: input.documentId, chain: [] };
+  const progress: JobProgress = { stage: 'queued', documentId: input.documentId, chain: [], tokens: { input: 0, output: 0 } };
   setHandler(jobProgressQuery, () => progress);
 
   const moveTo = (stage: JobStage, status: JobStatus) => {
@@ -24,12 +30,15 @@ export async function analyzeDocument(input: AnalyzeDocumentInput): Promise<Anal
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.jobStatus, value: status }]);
   };
 
+  const withFallbackChain = patched(FALLBACK_CHAIN_PATCH);
   try {
-    progress.provider = 'local';
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.provider, value: 'local' }]);
-    moveTo('analyzing', 'running');
-    const result = await analyzeWithLocalAnalyzer({ documentId: input.documentId });
-    progress.chain.push({ provider: 'local', model: result.meta.model, outcome: 'succeeded', attempts: result.meta.attempts });
+    let result: AnalysisResult;
+    if (withFallbackChain) {
+      moveTo('analyzing', 'running');
+      result = await runFallbackChain(input, progress);
+    } else {
+      result = await analyzeWithLocalAnalyzerOnly(input, progress, () => moveTo('analyzing', 'running'));
+    }
     moveTo('completed', 'completed');
     return result;
   } catch (error) {
@@ -37,9 +46,83 @@ export async function analyzeDocument(input: AnalyzeDocumentInput): Promise<Anal
       moveTo('cancelled', 'cancelled');
       throw error;
     }
-    const errorType = applicationFailureOf(error)?.type ?? undefined;
-    progress.chain.push({ provider: 'local', outcome: 'failed', errorType });
     moveTo('failed', 'failed');
     throw error;
   }
+}
+
+/** Each provider in order, with its own retry policy; the first success wins. */
+async function runFallbackChain(input: AnalyzeDocumentInput, progress: JobProgress): Promise<AnalysisResult> {
+  const steps = await planProviderChain();
+  const tier = input.options?.tier ?? 'advanced';
+  for (const step of steps) {
+    progress.provider = step.provider;
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.provider, value: step.provider }]);
+    try {
+      const result = await runStep(step, input, tier);
+      recordStep(progress, {
+        provider: step.provider,
+        model: result.meta.model,
+        ...(step.provider !== 'local' && { tier }),
+        outcome: 'succeeded',
+        attempts: result.meta.attempts,
+        inputTokens: result.meta.inputTokens,
+        outputTokens: result.meta.outputTokens,
+      });
+      return result;
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      const failure = applicationFailureOf(error);
+      const details = (failure?.details?.[0] ?? {}) as Partial<StepFailureDetails>;
+      recordStep(progress, {
+        provider: step.provider,
+        ...(details.model !== undefined && { model: details.model }),
+        ...(step.provider !== 'local' && { tier }),
+        outcome: 'failed',
+        attempts: details.attempt ?? step.retry.maximumAttempts,
+        errorType: failure?.type ?? (error as Error).name,
+        errorMessage: failure?.message ?? (error as Error).message,
+        ...(details.attemptErrors && { attemptErrors: details.attemptErrors }),
+        inputTokens: details.inputTokens ?? 0,
+        outputTokens: details.outputTokens ?? 0,
+      });
+      // A missing document fails with every provider alike.
+      if (failure?.type === FAILURE_TYPES.documentNotFound) throw error;
+    }
+  }
+  const tried = progress.chain.map((attempt) => `${attempt.provider}: ${attempt.errorType}`).join('; ');
+  throw ApplicationFailure.nonRetryable(`every provider failed (${tried})`, FAILURE_TYPES.allProvidersFailed);
+}
+
+interface StepFailureDetails {
+  attempt: number;
+  model: string;
+  attemptErrors: string[];
+  inputTokens: number;
+  outputTokens: number;
+}
+
+function runStep(step: ProviderStep, input: AnalyzeDocumentInput, tier: 'advanced' | 'light'): Promise<AnalysisResult> {
+  const activities = proxyActivities<Activities>({
+    taskQueue: step.taskQueue,
+    startToCloseTimeout: step.startToCloseTimeoutMs,
+    ...(step.heartbeatTimeoutMs > 0 && { heartbeatTimeout: step.heartbeatTimeoutMs }),
+    // The job is cancelled only once the provider request is aborted and the activity has said so.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: {
+      maximumAttempts: step.retry.maximumAttempts,
+      initialInterval: step.retry.initialIntervalMs,
+      backoffCoefficient: step.retry.backoffCoefficient,
+      maximumInterval: step.retry.maximumIntervalMs,
+    },
+  });
+  if (step.provider === 'local') return activities.analyzeWithLocalAnalyzer({ documentId: input.documentId });
+  return activities.callProvider({ provider: step.provider, documentId: input.documentId, analysisType: input.analysisType, tier });
+}
+
+function recordStep(progress: JobProgress, attempt: ProviderAttempt): void {
+  progress.chain.push(attempt);
+  const tokens = (progress.tokens ??= { input: 0, output: 0 });
+  tokens.input += attempt.inputTokens ?? 0;
+  tokens.output += attempt.outputTokens ?? 0;
 }

@@ -231,6 +231,8 @@ export interface ToApplicationFailureOptions {
   /** Without `backoff`: upward jitter on Retry-After (default 0.2, the design's value). */
   jitter?: number;
   random?: Random;
+  /** Extra fields for the failure's details (the attempt record the workflow reads). */
+  details?: Record<string, unknown>;
 }
 
 /**
@@ -250,6 +252,6 @@ export function toApplicationFailure(classified: ClassifiedError, options: ToApp
     message: redactSecrets(classified.message),
     nonRetryable: !classified.retryable,
     ...(nextRetryDelay !== undefined && { nextRetryDelay }),
-    details: [{ status: classified.status, retryAfterMs }],
+    details: [{ status: classified.status, retryAfterMs, ...options.details }],
   });
 }

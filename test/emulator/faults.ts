@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AnalysisContent } from '../../shared/analysis-result';
 
-export type ProviderName = 'anthropic' | 'openai';
+export type ProviderName = 'anthropic' | 'openai' | 'openai-compatible';
 
 export interface TokenUsage {
   input: number;

@@ -28,13 +28,19 @@ export interface ProviderEmulator {
   readonly anthropicBaseUrl: string;
   /** OpenAI `baseURL` (includes `/v1`): the SDK appends `/chat/completions`. */
   readonly openaiBaseUrl: string;
+  /** A second OpenAI-dialect server standing in for Ollama / vLLM behind OPENAI_COMPATIBLE_BASE_URL. */
+  readonly openaiCompatibleBaseUrl: string;
   provider(name: ProviderName): ProviderController;
   /** Resets both providers: faults, defaults, counters, open connections. */
   reset(): void;
   close(): Promise<void>;
 }
 
-const DIALECTS: Record<ProviderName, ProviderDialect> = { anthropic: anthropicDialect, openai: openaiDialect };
+const DIALECTS: Record<ProviderName, ProviderDialect> = {
+  anthropic: anthropicDialect,
+  openai: openaiDialect,
+  'openai-compatible': openaiDialect,
+};
 
 /** One request on its way through the emulator. */
 interface Exchange {
@@ -50,6 +56,7 @@ export async function startProviderEmulator(options: { port?: number } = {}): Pr
   const controllers: Record<ProviderName, ProviderController> = {
     anthropic: new ProviderController('anthropic'),
     openai: new ProviderController('openai'),
+    'openai-compatible': new ProviderController('openai-compatible'),
   };
   const server = http.createServer((req, res) => {
     route(req, res, controllers).catch((error: unknown) => {
@@ -67,6 +74,7 @@ export async function startProviderEmulator(options: { port?: number } = {}): Pr
     url,
     anthropicBaseUrl: `${url}/anthropic`,
     openaiBaseUrl: `${url}/openai/v1`,
+    openaiCompatibleBaseUrl: `${url}/openai-compatible/v1`,
     provider: (name) => controllers[name],
     reset: () => Object.values(controllers).forEach((controller) => controller.reset()),
     close: () =>
@@ -79,8 +87,8 @@ export async function startProviderEmulator(options: { port?: number } = {}): Pr
 
 async function route(req: IncomingMessage, res: ServerResponse, controllers: Record<ProviderName, ProviderController>): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://emulator').pathname;
-  const match = /^\/(anthropic|openai)(\/.*)$/.exec(path);
-  if (!match) return sendJson(res, 404, { error: { type: 'not_found', message: `No provider at ${path}; use /anthropic or /openai` } });
+  const match = /^\/(anthropic|openai-compatible|openai)(\/.*)$/.exec(path);
+  if (!match) return sendJson(res, 404, { error: { type: 'not_found', message: `No provider at ${path}; use /anthropic, /openai or /openai-compatible` } });
   const name = match[1] as ProviderName;
   const exchange: Exchange = { req, res, path, dialect: DIALECTS[name], controller: controllers[name], requestId: randomId('req_') };
   const { dialect } = exchange;

@@ -8,13 +8,15 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createApp } from '../../api/app';
+import { JobService } from '../../api/jobs';
 import { loadConfig, type AppConfig } from '../../shared/config';
 import { startDevServer, type RunningDevServer } from '../../shared/dev-server';
 import { DocumentStore } from '../../shared/document-store';
 import { resolveTemporalCli } from '../../shared/temporal-cli';
-import { createAnalysisWorker } from '../../workers/create-worker';
+import { createGateStore, type GateStore } from '../../shared/resilience/gate-store';
+import { createWorkerSet } from '../../workers/create-worker';
 import { freePort } from './ports';
 
 export interface TestStack {
@@ -29,7 +31,21 @@ export interface TestStack {
   workflowBundle: WorkflowBundleWithSourceMap;
   apiUrl: string;
   /** A worker on another task queue, for tests that need to control when work is picked up. */
-  startWorker(taskQueue: string): Promise<{ worker: Worker; stop(): Promise<void> }>;
+  startWorker(taskQueue: string): Promise<RunningWorkers>;
+  /**
+   * Workers (main queue + provider queues) with their own configuration: `env` is laid over the stack's
+   * environment; give each caller its own TEMPORAL_TASK_QUEUE so its provider settings stay its own.
+   */
+  startWorkers(env: NodeJS.ProcessEnv): Promise<RunningWorkers>;
+}
+
+export interface RunningWorkers {
+  config: AppConfig;
+  /** The environment these workers were configured from (for spawning more worker processes). */
+  env: NodeJS.ProcessEnv;
+  jobs: JobService;
+  gates: GateStore;
+  stop(): Promise<void>;
 }
 
 let stackPromise: Promise<TestStack> | undefined;
@@ -66,16 +82,24 @@ async function createStack(): Promise<TestStack> {
     await nativeConnection.close();
   });
 
-  const startWorker = async (taskQueue: string) => {
-    const worker = await createAnalysisWorker({ config, connection: nativeConnection, documents, workflowBundle, taskQueue });
-    const running = worker.run();
+  const startWorkers = async (overrides: NodeJS.ProcessEnv): Promise<RunningWorkers> => {
+    const workerEnv = { ...env, ...overrides };
+    const workerConfig = loadConfig(workerEnv);
+    const gates = createGateStore({ redisUrl: workerConfig.redisUrl, keyPrefix: 'test:' });
+    const workers = await createWorkerSet({ config: workerConfig, connection: nativeConnection, documents, gates, workflowBundle });
+    const running = workers.run();
+    let stopped = false;
     const stop = async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      if (stopped) return;
+      stopped = true;
+      workers.shutdown();
       await running;
+      await gates.close();
     };
     cleanups.unshift(stop);
-    return { worker, stop };
+    return { config: workerConfig, env: workerEnv, jobs: new JobService(client, workerConfig), gates, stop };
   };
+  const startWorker = (taskQueue: string) => startWorkers({ TEMPORAL_TASK_QUEUE: taskQueue });
   await startWorker(config.temporal.taskQueue);
 
   const app = createApp({ config, client, documents, log: () => {} });
@@ -85,7 +109,7 @@ async function createStack(): Promise<TestStack> {
   cleanups.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  return { config, env, cliPath: cli.path, devServer, client, nativeConnection, documents, workflowBundle, apiUrl, startWorker };
+  return { config, env, cliPath: cli.path, devServer, client, nativeConnection, documents, workflowBundle, apiUrl, startWorker, startWorkers };
 }
 
 export function getTestStack(): Promise<TestStack> {

@@ -35,7 +35,7 @@ describe('worker and API as separate processes', function () {
     const taskQueue = `process-worker-${Date.now()}`;
     const worker = spawnEntry('workers/main.ts', { ...stack.env, TEMPORAL_TASK_QUEUE: taskQueue });
     try {
-      await waitFor(async () => worker.output(), (output) => output.includes('polling task queue'), 60_000);
+      await waitFor(async () => worker.output(), (output) => output.includes('worker: polling'), 60_000);
       const document = stack.documents.create({ content: 'The worker process analyzed this short text. It went well.' });
       const result = await stack.client.workflow.execute('analyzeDocument', {
         taskQueue,

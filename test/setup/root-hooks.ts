@@ -1,8 +1,10 @@
+import { stopAllRedis } from '../helpers/redis';
 import { stopTestStack } from '../helpers/stack';
 
 export const mochaHooks = {
   async afterAll(this: Mocha.Context) {
     this.timeout(60_000);
     await stopTestStack();
+    await stopAllRedis();
   },
 };

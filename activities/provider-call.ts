@@ -1,0 +1,185 @@
+/**
+ * The remote-provider activity: gate (circuit breaker + Retry-After cool-down) → SDK call with the
+ * activity's cancellation signal → parse and validate, with one repair request → record the outcome.
+ * Every failure leaves as an ApplicationFailure typed by the one classifier, with a jittered nextRetryDelay.
+ */
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import type { AnalysisResult } from '../shared/analysis-result';
+import type { AppConfig, ModelTier, RemoteProviderConfig, RemoteProviderName } from '../shared/config';
+import type { DocumentStore } from '../shared/document-store';
+import { FAILURE_TYPES } from '../shared/failure-types';
+import type { AnalysisType } from '../shared/job-types';
+import { parseAnalysisReply } from '../shared/providers/parse-analysis';
+import { buildAnalysisPrompt, buildRepairPrompt } from '../shared/providers/prompt';
+import { classifyProviderError, toApplicationFailure, type ClassifiedError } from '../shared/resilience/classify-provider-error';
+import type { GateStore } from '../shared/resilience/gate-store';
+import { admitRequest, recordRequestOutcome, type GatePolicy } from '../shared/resilience/provider-gate';
+import { withUpwardJitter } from '../shared/resilience/backoff';
+import { createLlmClient, type LlmClient } from './providers/llm-clients';
+
+export interface ProviderCallRequest {
+  provider: RemoteProviderName;
+  documentId: string;
+  analysisType: AnalysisType;
+  tier: ModelTier;
+}
+
+/** What each failed attempt leaves behind, carried to the next attempt and to the workflow. */
+export interface AttemptFailureDetails {
+  attempt: number;
+  model: string;
+  status?: number;
+  retryAfterMs?: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** Error types of this and every earlier attempt of this provider step, oldest first. */
+  attemptErrors: string[];
+}
+
+const HEARTBEAT_INTERVAL_MS = 1_000;
+/** The SDK call gives up this long before startToCloseTimeout, so a slow provider ends as our typed Timeout. */
+const DEADLINE_MARGIN_MS = 300;
+
+export function gatePolicyOf(settings: RemoteProviderConfig): GatePolicy {
+  return {
+    threshold: settings.circuitBreakerThreshold,
+    recoveryTimeMs: settings.circuitBreakerRecoveryMs,
+    probeTimeoutMs: settings.timeoutMs + 5_000,
+  };
+}
+
+export const gateKey = (config: AppConfig, provider: RemoteProviderName) => `${config.temporal.taskQueue}:gate:${provider}`;
+
+export function createProviderActivities(deps: { config: AppConfig; documents: DocumentStore; gates: GateStore }) {
+  const clients = new Map<RemoteProviderName, LlmClient>();
+  const clientFor = (provider: RemoteProviderName) => {
+    let client = clients.get(provider);
+    if (!client) clients.set(provider, (client = createLlmClient(deps.config.providers[provider])));
+    return client;
+  };
+
+  return {
+    async callProvider(request: ProviderCallRequest): Promise<AnalysisResult> {
+      const context = Context.current();
+      const started = Date.now();
+      const settings = deps.config.providers[request.provider];
+      const policy = gatePolicyOf(settings);
+      const key = gateKey(deps.config, request.provider);
+      const model = settings.models[request.tier];
+      const attempt = context.info.attempt;
+      const earlierErrors = earlierAttemptErrors(context.info.heartbeatDetails);
+      const usage = { inputTokens: 0, outputTokens: 0 };
+
+      const document = deps.documents.get(request.documentId);
+      if (!document) {
+        throw ApplicationFailure.nonRetryable(`document ${request.documentId} does not exist`, FAILURE_TYPES.documentNotFound);
+      }
+
+      const decision = await deps.gates.update(key, (state) => {
+        const { next, decision } = admitRequest(state, Date.now(), policy);
+        return { next, result: decision };
+      });
+      if (!decision.admit) {
+        const details: AttemptFailureDetails = { attempt, model, ...usage, attemptErrors: [...earlierErrors, decision.type] };
+        context.heartbeat(details);
+        // An open circuit is final for this step (the workflow moves to the next provider); a cool-down is waited out.
+        throw ApplicationFailure.create({
+          type: decision.type,
+          message: `${request.provider}: ${decision.reason}`,
+          nonRetryable: decision.type === 'CircuitOpen',
+          ...(decision.type === 'RateLimited' && { nextRetryDelay: withUpwardJitter(decision.retryInMs, settings.jitter) }),
+          details: [details],
+        });
+      }
+
+      const heartbeat = setInterval(() => context.heartbeat({ attempt, model, ...usage, attemptErrors: earlierErrors }), HEARTBEAT_INTERVAL_MS);
+      const deadline = AbortSignal.timeout(Math.max(1, settings.timeoutMs - DEADLINE_MARGIN_MS - (Date.now() - started)));
+      const signal = AbortSignal.any([context.cancellationSignal, deadline]);
+      try {
+        const client = clientFor(request.provider);
+        const prompt = buildAnalysisPrompt(document.content, request.analysisType);
+        const maxTokens = settings.maxTokens;
+        let reply = await client.complete({ model, prompt, maxTokens, signal });
+        addUsage(usage, reply.usage);
+        let parsed = parseAnalysisReply(reply.text);
+        if (!parsed.ok) {
+          context.log.warn('invalid model output, asking once for a repair', { provider: request.provider, problem: parsed.problem });
+          reply = await client.complete({ model, prompt: buildRepairPrompt(prompt, reply.text, parsed.problem), maxTokens, signal });
+          addUsage(usage, reply.usage);
+          parsed = parseAnalysisReply(reply.text);
+        }
+        if (!parsed.ok) {
+          throw Object.assign(new Error(`${request.provider} returned invalid output twice: ${parsed.problem}`), { type: 'InvalidOutputLocal' });
+        }
+        await deps.gates.update(key, (state) => ({ next: recordRequestOutcome(state, Date.now(), 'success', policy), result: undefined }));
+        return {
+          ...parsed.content,
+          meta: {
+            provider: request.provider,
+            model,
+            inputTokens: usage.inputTokens,
+            outputTokens: usage.outputTokens,
+            latencyMs: Date.now() - started,
+            cached: false,
+            attempts: attempt,
+          },
+        };
+      } catch (error) {
+        if (context.cancellationSignal.aborted) {
+          await deps.gates.update(key, (state) => ({ next: recordRequestOutcome(state, Date.now(), 'Cancelled', policy), result: undefined }));
+          throw new CancelledFailure(`${request.provider} request aborted: the job was cancelled`);
+        }
+        const classified = classifyFailure(error, deadline.aborted, settings);
+        await deps.gates.update(key, (state) => ({
+          next: recordRequestOutcome(state, Date.now(), classified.type, policy, classified.retryAfterMs),
+          result: undefined,
+        }));
+        const details: AttemptFailureDetails = {
+          attempt,
+          model,
+          ...(classified.status !== undefined && { status: classified.status }),
+          ...(classified.retryAfterMs !== undefined && { retryAfterMs: classified.retryAfterMs }),
+          ...usage,
+          attemptErrors: [...earlierErrors, classified.type],
+        };
+        // The next attempt reads this from heartbeatDetails, so the job can show every attempt's error.
+        context.heartbeat(details);
+        throw toApplicationFailure(
+          { ...classified, message: `${request.provider} (${model}): ${classified.message}` },
+          {
+            backoff: {
+              attempt,
+              initialIntervalMs: settings.retryInitialIntervalMs,
+              backoffFactor: settings.backoffFactor,
+              maxIntervalMs: settings.retryMaxIntervalMs,
+              jitter: settings.jitter,
+            },
+            details: { ...details },
+          },
+        );
+      } finally {
+        clearInterval(heartbeat);
+      }
+    },
+  };
+}
+
+function classifyFailure(error: unknown, deadlineExpired: boolean, settings: RemoteProviderConfig): ClassifiedError {
+  if ((error as { type?: unknown })?.type === 'InvalidOutputLocal') {
+    return { type: 'InvalidOutput', retryable: true, message: (error as Error).message };
+  }
+  if (deadlineExpired) {
+    return { type: 'Timeout', retryable: true, message: `no answer within the provider timeout (${settings.timeoutMs} ms)` };
+  }
+  return classifyProviderError(error);
+}
+
+function addUsage(total: { inputTokens: number; outputTokens: number }, usage: { inputTokens: number; outputTokens: number }) {
+  total.inputTokens += usage.inputTokens;
+  total.outputTokens += usage.outputTokens;
+}
+
+function earlierAttemptErrors(heartbeatDetails: unknown): string[] {
+  const errors = (heartbeatDetails as { attemptErrors?: unknown } | undefined)?.attemptErrors;
+  return Array.isArray(errors) ? errors.filter((entry): entry is string => typeof entry === 'string') : [];
+}
