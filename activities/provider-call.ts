@@ -122,6 +122,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
             latencyMs: Date.now() - started,
             cached: false,
             attempts: attempt,
+            ...(earlierErrors.length > 0 && { attemptErrors: earlierErrors }),
           },
         };
       } catch (error) {

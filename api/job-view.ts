@@ -1,6 +1,6 @@
 /** Pure mapping from what Temporal reports about a run to the job status a client sees. */
 import type { AnalysisResult } from '../shared/analysis-result';
-import type { JobProgress, JobStage, JobStatus } from '../shared/job-types';
+import type { JobProgress, JobStage, JobStatus, TokenTotals } from '../shared/job-types';
 
 export type ExecutionStatusName =
   | 'RUNNING'
@@ -21,6 +21,10 @@ export interface JobView {
   documentId?: string;
   provider?: string;
   chain: JobProgress['chain'];
+  /** Tokens of every provider attempt of this job, failed ones included. */
+  tokens: TokenTotals;
+  /** While a provider step runs: which attempt it is on and why the previous one failed. */
+  currentAttempt?: { provider?: string; attempt: number; lastFailure?: string };
   result?: AnalysisResult;
   error?: { type: string; message: string };
   startedAt?: string;

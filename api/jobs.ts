@@ -43,6 +43,7 @@ export class JobService {
       stage: 'queued',
       documentId: input.documentId,
       chain: [],
+      tokens: { input: 0, output: 0 },
       links: this.links(jobId, handle.firstExecutionRunId),
     };
   }
@@ -79,6 +80,8 @@ export class JobService {
       documentId: description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.documentId),
       provider: progress?.provider ?? description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.provider),
       chain: progress?.chain ?? [],
+      tokens: progress?.tokens ?? { input: 0, output: 0 },
+      ...(execution === 'RUNNING' && { currentAttempt: currentAttemptOf(description.raw.pendingActivities, progress) }),
       startedAt: description.startTime.toISOString(),
       closedAt: description.closeTime?.toISOString(),
       links: this.links(jobId, description.runId),
@@ -104,4 +107,18 @@ export class JobService {
       return { type: 'WorkflowFailed', message: (error as Error).message };
     }
   }
+}
+
+type PendingActivities = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['describe']>>['raw']['pendingActivities'];
+
+/** The provider step in flight, from Temporal's own record of the pending activity (attempt, last failure). */
+function currentAttemptOf(pending: PendingActivities, progress: JobProgress | undefined): JobView['currentAttempt'] {
+  const activity = pending?.find((candidate) => candidate.activityType?.name !== 'planProviderChain');
+  if (!activity) return undefined;
+  const lastFailure = activity.lastFailure?.applicationFailureInfo?.type ?? activity.lastFailure?.message ?? undefined;
+  return {
+    ...(progress?.provider && { provider: progress.provider }),
+    attempt: activity.attempt ?? 1,
+    ...(lastFailure && { lastFailure }),
+  };
 }

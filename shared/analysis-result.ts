@@ -23,6 +23,8 @@ export const analysisMetaSchema = z.object({
   latencyMs: z.number().nonnegative(),
   cached: z.boolean(),
   attempts: z.number().int().positive(),
+  /** Error type of each attempt that failed before this answer, oldest first. */
+  attemptErrors: z.array(z.string()).optional(),
 });
 
 export const analysisResultSchema = analysisContentSchema.extend({ meta: analysisMetaSchema });

@@ -66,6 +66,7 @@ async function runFallbackChain(input: AnalyzeDocumentInput, progress: JobProgre
         ...(step.provider !== 'local' && { tier }),
         outcome: 'succeeded',
         attempts: result.meta.attempts,
+        ...(result.meta.attemptErrors && { attemptErrors: result.meta.attemptErrors }),
         inputTokens: result.meta.inputTokens,
         outputTokens: result.meta.outputTokens,
       });
