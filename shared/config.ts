@@ -140,10 +140,14 @@ export interface AppConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
+/** OpenAI-compatible servers (Ollama, vLLM) often need no key, but always a base URL. */
+function isUsable(name: RemoteProviderName, credentials: ProviderCredentials): boolean {
+  return name === 'openai-compatible' ? credentials.baseUrl !== undefined : credentials.apiKey !== undefined;
+}
+
 function parseProviderOrder(raw: string | undefined, credentials: Record<RemoteProviderName, ProviderCredentials>): ProviderName[] {
   if (raw === undefined) {
-    const withKeys = PROVIDER_NAMES.filter((name) => name !== 'local' && credentials[name].apiKey);
-    return [...withKeys, 'local'];
+    return [...REMOTE_PROVIDERS.filter((name) => isUsable(name, credentials[name])), 'local'];
   }
   const names = raw.split(',').map((name) => name.trim()).filter(Boolean);
   if (names.length === 0) throw new ConfigError('LLM_PROVIDERS', 'must name at least one provider');
@@ -154,6 +158,10 @@ function parseProviderOrder(raw: string | undefined, credentials: Record<RemoteP
     }
     if (order.includes(name as ProviderName)) {
       throw new ConfigError('LLM_PROVIDERS', `lists "${name}" twice`);
+    }
+    if (name !== 'local' && !isUsable(name as RemoteProviderName, credentials[name as RemoteProviderName])) {
+      const needs = name === 'openai-compatible' ? 'OPENAI_COMPATIBLE_BASE_URL' : `${envPrefix(name as RemoteProviderName)}_API_KEY`;
+      throw new ConfigError('LLM_PROVIDERS', `lists "${name}" but ${needs} is not set`);
     }
     order.push(name as ProviderName);
   }

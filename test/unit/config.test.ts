@@ -29,7 +29,39 @@ describe('config', () => {
   });
 
   it('takes LLM_PROVIDERS as given', () => {
-    assert.deepEqual(loadConfig({ LLM_PROVIDERS: 'openai, local' }).providers.order, ['openai', 'local']);
+    assert.deepEqual(loadConfig({ LLM_PROVIDERS: 'openai, local', OPENAI_API_KEY: 'sk-test' }).providers.order, ['openai', 'local']);
+  });
+
+  it('includes an OpenAI-compatible server by its base URL, no key needed', () => {
+    const config = loadConfig({ OPENAI_COMPATIBLE_BASE_URL: 'http://ollama:11434/v1' });
+    assert.deepEqual(config.providers.order, ['openai-compatible', 'local']);
+  });
+
+  it("reads the design's resilience parameters per provider, with the design's defaults", () => {
+    const config = loadConfig({ ANTHROPIC_API_KEY: 'k', OPENAI_TIMEOUT_SECONDS: '2.5', OPENAI_RATE_LIMIT: '60', OPENAI_MODEL_LIGHT: 'mini' });
+    assert.deepEqual(
+      { ...config.providers.anthropic, apiKey: undefined, models: undefined },
+      {
+        name: 'anthropic',
+        apiKey: undefined,
+        baseUrl: undefined,
+        timeoutMs: 30_000,
+        retryAttempts: 3,
+        retryInitialIntervalMs: 1_000,
+        retryMaxIntervalMs: 60_000,
+        backoffFactor: 1.5,
+        jitter: 0.2,
+        circuitBreakerThreshold: 5,
+        circuitBreakerRecoveryMs: 60_000,
+        rateLimitPerMinute: 100,
+        maxConcurrency: 10,
+        maxTokens: 1024,
+        models: undefined,
+      },
+    );
+    assert.equal(config.providers.openai.timeoutMs, 2_500);
+    assert.equal(config.providers.openai.rateLimitPerMinute, 60);
+    assert.equal(config.providers.openai.models.light, 'mini');
   });
 
   const invalid: [string, NodeJS.ProcessEnv][] = [
@@ -41,6 +73,12 @@ describe('config', () => {
     ['LLM_PROVIDERS', { LLM_PROVIDERS: 'local,skynet' }],
     ['LLM_PROVIDERS', { LLM_PROVIDERS: 'local,local' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['LLM_PROVIDERS', { LLM_PROVIDERS: 'anthropic,local' }],
+    ['LLM_PROVIDERS', { LLM_PROVIDERS: 'openai-compatible', OPENAI_COMPATIBLE_API_KEY: 'k' }],
+    ['ANTHROPIC_JITTER', { ANTHROPIC_JITTER: '1.5' }],
+    ['OPENAI_BACKOFF_FACTOR', { OPENAI_BACKOFF_FACTOR: '0.5' }],
+    ['OPENAI_COMPATIBLE_RETRY_ATTEMPTS', { OPENAI_COMPATIBLE_RETRY_ATTEMPTS: '0' }],
+    ['ANTHROPIC_TIMEOUT_SECONDS', { ANTHROPIC_TIMEOUT_SECONDS: 'soon' }],
   ];
   for (const [variable, env] of invalid) {
     it(`rejects ${JSON.stringify(env)} naming ${variable}`, () => {

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { loadConfig } from '../../shared/config';
+import { LOCAL_STEP_RETRY, planProviderChain, PROVIDER_HEARTBEAT_TIMEOUT_MS } from '../../shared/providers/plan';
+
+describe('provider chain plan', () => {
+  it('follows LLM_PROVIDERS, one task queue and retry policy per provider', () => {
+    const config = loadConfig({
+      TEMPORAL_TASK_QUEUE: 'jobs',
+      LLM_PROVIDERS: 'openai,anthropic,local',
+      ANTHROPIC_API_KEY: 'a',
+      OPENAI_API_KEY: 'o',
+      OPENAI_RETRY_ATTEMPTS: '5',
+      OPENAI_BACKOFF_FACTOR: '2',
+      OPENAI_TIMEOUT_SECONDS: '12',
+    });
+    const plan = planProviderChain(config);
+    assert.deepEqual(plan.map((step) => [step.provider, step.taskQueue]), [
+      ['openai', 'jobs-llm-openai'],
+      ['anthropic', 'jobs-llm-anthropic'],
+      ['local', 'jobs'],
+    ]);
+    assert.deepEqual(plan[0], {
+      provider: 'openai',
+      taskQueue: 'jobs-llm-openai',
+      startToCloseTimeoutMs: 12_000,
+      heartbeatTimeoutMs: PROVIDER_HEARTBEAT_TIMEOUT_MS,
+      retry: { maximumAttempts: 5, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 60_000 },
+    });
+    assert.deepEqual(plan[2]?.retry, LOCAL_STEP_RETRY);
+  });
+
+  it('has no local fallback when LLM_PROVIDERS leaves it out on purpose', () => {
+    const plan = planProviderChain(loadConfig({ LLM_PROVIDERS: 'anthropic', ANTHROPIC_API_KEY: 'a' }));
+    assert.deepEqual(plan.map((step) => step.provider), ['anthropic']);
+  });
+});
