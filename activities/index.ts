@@ -1,4 +1,7 @@
+import type { AnalysisCache } from '../shared/analysis-cache';
+import type { AnalysisResult } from '../shared/analysis-result';
 import type { AppConfig } from '../shared/config';
+import type { ProviderAttempt } from '../shared/job-types';
 import type { DocumentStore } from '../shared/document-store';
 import { planProviderChain } from '../shared/providers/plan';
 import type { GateStore } from '../shared/resilience/gate-store';
@@ -9,6 +12,7 @@ export interface ActivityDependencies {
   config: AppConfig;
   documents: DocumentStore;
   gates: GateStore;
+  cache: AnalysisCache;
 }
 
 export function createActivities(deps: ActivityDependencies) {
@@ -18,6 +22,13 @@ export function createActivities(deps: ActivityDependencies) {
     /** Run as a local activity: the chain is decided by the worker holding the keys, then fixed in history. */
     async planProviderChain() {
       return planProviderChain(deps.config);
+    },
+    /** Local activity: a job started by anyone (API, batch, another process) is answered from the cache first. */
+    async readCachedAnalysis({ key }: { key: string }): Promise<AnalysisResult | null> {
+      return (await deps.cache.read(key)) ?? null;
+    },
+    async writeCachedAnalysis(input: { key: string; documentId: string; result: AnalysisResult; chain: ProviderAttempt[] }): Promise<boolean> {
+      return deps.cache.write(input.key, input.documentId, input.result, input.chain);
     },
   };
 }

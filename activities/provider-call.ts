@@ -12,7 +12,7 @@ import type { AnalysisType } from '../shared/job-types';
 import { parseAnalysisReply } from '../shared/providers/parse-analysis';
 import { buildAnalysisPrompt, buildRepairPrompt } from '../shared/providers/prompt';
 import { classifyProviderError, toApplicationFailure, type ClassifiedError } from '../shared/resilience/classify-provider-error';
-import type { GateStore } from '../shared/resilience/gate-store';
+import { providerGateKey, type GateStore } from '../shared/resilience/gate-store';
 import { admitRequest, recordRequestOutcome, type GatePolicy } from '../shared/resilience/provider-gate';
 import { withUpwardJitter } from '../shared/resilience/backoff';
 import { createLlmClient, type LlmClient } from './providers/llm-clients';
@@ -22,6 +22,7 @@ export interface ProviderCallRequest {
   documentId: string;
   analysisType: AnalysisType;
   tier: ModelTier;
+  maxTokens?: number;
 }
 
 /** What each failed attempt leaves behind, carried to the next attempt and to the workflow. */
@@ -48,7 +49,6 @@ export function gatePolicyOf(settings: RemoteProviderConfig): GatePolicy {
   };
 }
 
-export const gateKey = (config: AppConfig, provider: RemoteProviderName) => `${config.temporal.taskQueue}:gate:${provider}`;
 
 export function createProviderActivities(deps: { config: AppConfig; documents: DocumentStore; gates: GateStore }) {
   const clients = new Map<RemoteProviderName, LlmClient>();
@@ -64,7 +64,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       const started = Date.now();
       const settings = deps.config.providers[request.provider];
       const policy = gatePolicyOf(settings);
-      const key = gateKey(deps.config, request.provider);
+      const key = providerGateKey(deps.config.temporal.taskQueue, request.provider);
       const model = settings.models[request.tier];
       const attempt = context.info.attempt;
       const earlierErrors = earlierAttemptErrors(context.info.heartbeatDetails);
@@ -98,7 +98,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       try {
         const client = clientFor(request.provider);
         const prompt = buildAnalysisPrompt(document.content, request.analysisType);
-        const maxTokens = settings.maxTokens;
+        const maxTokens = Math.min(settings.maxTokens, request.maxTokens ?? Infinity);
         let reply = await client.complete({ model, prompt, maxTokens, signal });
         addUsage(usage, reply.usage);
         let parsed = parseAnalysisReply(reply.text);

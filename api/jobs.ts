@@ -9,7 +9,8 @@ import type { AnalysisResult } from '../shared/analysis-result';
 import type { analyzeDocument } from '../workflows';
 import { jobStatusOf, stageOf, type ExecutionStatusName, type JobView } from './job-view';
 
-export const JOB_ID_PATTERN = new RegExp(`^${JOB_ID_PREFIX}[0-9a-f-]{36}$`);
+/** `analysis-<cache key>` for requests started through the API (so identical requests share a job); a UUID otherwise. */
+export const JOB_ID_PATTERN = new RegExp(`^${JOB_ID_PREFIX}([0-9a-f]{64}|[0-9a-f-]{36})$`);
 
 /** How long a status read waits for a worker to answer the progress query before reporting the job queued. */
 const PROGRESS_QUERY_TIMEOUT_MS = 2000;
@@ -25,9 +26,12 @@ export class JobService {
   }
 
   async start(input: AnalyzeDocumentInput): Promise<JobView> {
-    const jobId = `${JOB_ID_PREFIX}${randomUUID()}`;
+    const jobId = `${JOB_ID_PREFIX}${input.cacheKey ?? randomUUID()}`;
     const handle = await this.client.workflow.start<typeof analyzeDocument>(WORKFLOW_TYPES.analyzeDocument, {
       workflowId: jobId,
+      // Identical requests while a job runs join it: one provider call, whichever process they reach.
+      // A closed job's id starts a fresh run (the default reuse policy), e.g. after its cache entry was invalidated.
+      workflowIdConflictPolicy: 'USE_EXISTING',
       taskQueue: this.config.temporal.taskQueue,
       args: [input],
       typedSearchAttributes: [

@@ -1,7 +1,9 @@
 /** `npm run api`: the HTTP API process. */
 import type { Server } from 'node:http';
+import { AnalysisCache } from '../shared/analysis-cache';
 import { loadConfigOrExit } from '../shared/config';
 import { DocumentStore } from '../shared/document-store';
+import { createGateStore } from '../shared/resilience/gate-store';
 import { connectTemporalClient } from '../shared/temporal-client';
 import { createApp } from './app';
 
@@ -9,7 +11,9 @@ async function main() {
   const config = loadConfigOrExit();
   const client = await connectTemporalClient(config);
   const documents = DocumentStore.inDataDir(config.dataDir);
-  const app = createApp({ config, client, documents });
+  const cache = AnalysisCache.fromConfig(config, (message) => console.warn(`api: cache: ${message}`));
+  const gates = config.redisUrl ? createGateStore({ redisUrl: config.redisUrl }) : undefined;
+  const app = createApp({ config, client, documents, cache, gates });
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.api.port, config.api.host, () => resolve(listening));
     listening.on('error', reject);
@@ -20,6 +24,8 @@ async function main() {
     console.log(`api: ${signal}, closing`);
     server.close(async () => {
       documents.close();
+      await cache.close();
+      await gates?.close();
       await client.connection.close();
       console.log('api: stopped');
       process.exit(0);

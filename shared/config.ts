@@ -78,6 +78,10 @@ const envSchema = z.object({
   DATA_DIR: z.string().trim().min(1).default('.data'),
   DOCUMENT_MAX_BYTES: positiveInt.default(1024 * 1024),
   REDIS_URL: optionalUrl,
+  CACHE_MEMORY_SIZE: z.coerce.number().int().min(0).default(1000),
+  CACHE_TTL_SECONDS: positiveNumber.default(24 * 60 * 60),
+  CACHE_REDIS_PREFIX: z.string().trim().min(1).default('analysis-cache:'),
+  CACHE_REDIS_TIMEOUT_MS: positiveInt.default(30),
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: optionalUrl,
   OPENAI_API_KEY: optionalString,
@@ -134,6 +138,8 @@ export interface AppConfig {
   api: { host: string; port: number; documentMaxBytes: number };
   dataDir: string;
   redisUrl?: string;
+  /** The design's DistributedCache(memory_cache_size, disk_cache_dir, redis_url, redis_prefix). */
+  cache: { memorySize: number; ttlMs: number; diskDir: string; redisPrefix: string; redisTimeoutMs: number };
   providers: {
     order: ProviderName[];
   } & Record<RemoteProviderName, RemoteProviderConfig>;
@@ -227,6 +233,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     api: { host: e.HOST, port: e.PORT, documentMaxBytes: e.DOCUMENT_MAX_BYTES },
     dataDir,
     redisUrl: e.REDIS_URL,
+    cache: {
+      memorySize: e.CACHE_MEMORY_SIZE,
+      ttlMs: Math.round(e.CACHE_TTL_SECONDS * 1000),
+      diskDir: path.join(dataDir, 'cache'),
+      redisPrefix: e.CACHE_REDIS_PREFIX,
+      redisTimeoutMs: e.CACHE_REDIS_TIMEOUT_MS,
+    },
     providers,
     logLevel: e.LOG_LEVEL,
   };

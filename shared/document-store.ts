@@ -107,6 +107,34 @@ export class DocumentStore {
     return row && toDocument(row);
   }
 
+  /** Replaces the content (and title/metadata when given); undefined when no such document exists. */
+  update(id: string, input: NewDocument): StoredDocument | undefined {
+    const current = this.get(id);
+    if (!current) return undefined;
+    const row: DocumentRow = {
+      id,
+      title: input.title !== undefined ? input.title : (current.title ?? null),
+      metadata: JSON.stringify(input.metadata ?? current.metadata),
+      content: input.content,
+      content_sha256: sha256Hex(input.content),
+      size_bytes: Buffer.byteLength(input.content, 'utf8'),
+      created_at: current.createdAt,
+      updated_at: new Date().toISOString(),
+    };
+    this.db
+      .prepare(
+        `UPDATE documents SET title = @title, metadata = @metadata, content = @content, content_sha256 = @content_sha256,
+         size_bytes = @size_bytes, updated_at = @updated_at WHERE id = @id`,
+      )
+      .run(row);
+    return toDocument(row);
+  }
+
+  /** true when a document was deleted. */
+  delete(id: string): boolean {
+    return this.db.prepare('DELETE FROM documents WHERE id = ?').run(id).changes > 0;
+  }
+
   /** A cheap liveness probe for health checks. */
   ping(): void {
     this.db.prepare('SELECT 1').get();

@@ -14,11 +14,15 @@ export interface AnalyzeDocumentInput {
   documentId: string;
   analysisType: AnalysisType;
   options?: AnalyzeDocumentOptions;
+  /** Key of this request in the analysis cache; the job reads it first and stores its answer under it. */
+  cacheKey?: string;
 }
 
 export interface AnalyzeDocumentOptions {
   /** The model tier asked for; operation mode may lower it (recorded per step in the chain). */
   tier?: ModelTier;
+  /** Upper bound for the answer's length; the provider's configured MAX_TOKENS applies when lower. */
+  maxTokens?: number;
 }
 
 /** One step of the fallback chain: a provider tried with its own retry policy. */
@@ -50,4 +54,6 @@ export interface JobProgress {
   chain: ProviderAttempt[];
   /** Tokens of every attempt of every step, the failed ones included. */
   tokens?: TokenTotals;
+  /** Answered from the analysis cache, no provider called. */
+  cached?: boolean;
 }

@@ -6,6 +6,7 @@
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import type { AnalysisCache } from '../shared/analysis-cache';
 import type { AppConfig } from '../shared/config';
 import type { DocumentStore } from '../shared/document-store';
 import { isRemoteProvider, providerTaskQueue } from '../shared/providers/plan';
@@ -16,6 +17,7 @@ export interface AnalysisWorkerDeps {
   connection: NativeConnection;
   documents: DocumentStore;
   gates: GateStore;
+  cache: AnalysisCache;
   /** A prebuilt bundle (tests build one and share it); otherwise the worker bundles `workflows/`. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -27,8 +29,8 @@ export interface WorkerSet {
   shutdown(): void;
 }
 
-export async function createWorkerSet({ config, connection, documents, gates, workflowBundle }: AnalysisWorkerDeps): Promise<WorkerSet> {
-  const activities = createActivities({ config, documents, gates });
+export async function createWorkerSet({ config, connection, documents, gates, cache, workflowBundle }: AnalysisWorkerDeps): Promise<WorkerSet> {
+  const activities = createActivities({ config, documents, gates, cache });
   const common = { connection, namespace: config.temporal.namespace };
   const workers: Worker[] = [
     await Worker.create({

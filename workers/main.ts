@@ -1,5 +1,6 @@
 /** `npm run worker`: one worker process; run as many as the load needs. */
 import { NativeConnection } from '@temporalio/worker';
+import { AnalysisCache } from '../shared/analysis-cache';
 import { loadConfigOrExit } from '../shared/config';
 import { DocumentStore } from '../shared/document-store';
 import { createGateStore } from '../shared/resilience/gate-store';
@@ -9,12 +10,14 @@ async function main() {
   const config = loadConfigOrExit();
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const documents = DocumentStore.inDataDir(config.dataDir);
-  const gates = createGateStore({ redisUrl: config.redisUrl, keyPrefix: 'llm-analysis:', log: (message) => console.warn(`worker: ${message}`) });
+  const gates = createGateStore({ redisUrl: config.redisUrl, log: (message) => console.warn(`worker: ${message}`) });
+  const cache = AnalysisCache.fromConfig(config, (message) => console.warn(`worker: cache: ${message}`));
   // The SDK's runtime turns SIGINT/SIGTERM into worker.shutdown(): polling stops, in-flight tasks drain, run() resolves.
-  const workers = await createWorkerSet({ config, connection, documents, gates });
+  const workers = await createWorkerSet({ config, connection, documents, gates, cache });
   console.log(`worker: polling ${workers.taskQueues.map((queue) => `"${queue}"`).join(', ')} on ${config.temporal.address}`);
   await workers.run();
   await gates.close();
+  await cache.close();
   documents.close();
   await connection.close();
   console.log('worker: stopped');

@@ -10,6 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AnalysisResult } from '../shared/analysis-result';
+import type { ProviderName } from '../shared/config';
 import type { AnalyzeDocumentInput, JobProgress, JobStage, JobStatus, ProviderAttempt } from '../shared/job-types';
 import { applicationFailureOf, FAILURE_TYPES } from '../shared/failure-types';
 import { jobProgressQuery, SEARCH_ATTRIBUTES } from '../shared/names';
@@ -19,7 +20,10 @@ import { analyzeWithLocalAnalyzerOnly } from './analyze-document-v1';
 /** Workflows started before the fallback chain existed replay the local-only path (see analyze-document-v1). */
 export const FALLBACK_CHAIN_PATCH = 'provider-fallback-chain';
 
-const { planProviderChain } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds' });
+const { planProviderChain, readCachedAnalysis, writeCachedAnalysis } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 3 },
+});
 
 export async function analyzeDocument(input: AnalyzeDocumentInput): Promise<AnalysisResult> {
   const progress: JobProgress = { stage: 'queued', documentId: input.documentId, chain: [], tokens: { input: 0, output: 0 } };
@@ -51,8 +55,25 @@ export async function analyzeDocument(input: AnalyzeDocumentInput): Promise<Anal
   }
 }
 
-/** Each provider in order, with its own retry policy; the first success wins. */
+/** The cache first; else each provider in order, with its own retry policy, the first success stored. */
 async function runFallbackChain(input: AnalyzeDocumentInput, progress: JobProgress): Promise<AnalysisResult> {
+  if (input.cacheKey) {
+    const cached = await readCachedAnalysis({ key: input.cacheKey });
+    if (cached) {
+      progress.provider = cached.meta.provider as ProviderName;
+      progress.cached = true;
+      return cached;
+    }
+  }
+  const result = await runProviders(input, progress);
+  if (input.cacheKey) {
+    // A cache that cannot store must not fail a job that has its answer.
+    await writeCachedAnalysis({ key: input.cacheKey, documentId: input.documentId, result, chain: progress.chain }).catch(() => false);
+  }
+  return result;
+}
+
+async function runProviders(input: AnalyzeDocumentInput, progress: JobProgress): Promise<AnalysisResult> {
   const steps = await planProviderChain();
   const tier = input.options?.tier ?? 'advanced';
   for (const step of steps) {
@@ -118,7 +139,13 @@ function runStep(step: ProviderStep, input: AnalyzeDocumentInput, tier: 'advance
     },
   });
   if (step.provider === 'local') return activities.analyzeWithLocalAnalyzer({ documentId: input.documentId });
-  return activities.callProvider({ provider: step.provider, documentId: input.documentId, analysisType: input.analysisType, tier });
+  return activities.callProvider({
+    provider: step.provider,
+    documentId: input.documentId,
+    analysisType: input.analysisType,
+    tier,
+    ...(input.options?.maxTokens !== undefined && { maxTokens: input.options.maxTokens }),
+  });
 }
 
 function recordStep(progress: JobProgress, attempt: ProviderAttempt): void {

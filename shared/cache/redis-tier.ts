@@ -13,7 +13,8 @@ import { createClient } from '@redis/client';
 import { backoffDelayMs, withJitter } from '../resilience/backoff';
 import type { StoredEntry } from './entry';
 import { GET_ENTRY, INVALIDATE_TAG, SET_ENTRY } from './redis-scripts';
-import type { CacheTier } from './tier';
+import { randomUUID } from 'node:crypto';
+import type { CacheTier, InvalidationEvent } from './tier';
 import { OperationTimeoutError, withTimeout } from './with-timeout';
 
 export interface RedisTierOptions {
@@ -44,6 +45,10 @@ type RedisClient = ReturnType<typeof createRedisClient>;
 export class RedisTier implements CacheTier {
   readonly name = 'redis' as const;
   private readonly client: RedisClient;
+  /** Pub/sub needs a connection of its own. */
+  private readonly subscriber: RedisClient;
+  private readonly origin = randomUUID();
+  private invalidationListeners: ((event: InvalidationEvent) => void)[] = [];
   private timeoutsInARow = 0;
   private reportedDown = false;
   private closed = false;
@@ -61,6 +66,41 @@ export class RedisTier implements CacheTier {
       this.options.log(`redis cache: unavailable (${error.message}); serving from the local tiers and reconnecting`);
     });
     this.connect();
+    this.subscriber = this.client.duplicate();
+    this.subscriber.on('error', () => {});
+    // Subscribed once, on the first connection: node-redis re-subscribes by itself after a reconnect.
+    let subscribed = false;
+    this.subscriber.on('ready', () => {
+      if (subscribed) return;
+      subscribed = true;
+      this.subscriber.subscribe(this.channel(), (message) => this.receive(message)).catch(() => (subscribed = false));
+    });
+    this.subscriber.connect().catch(() => {});
+  }
+
+  onRemoteInvalidation(listener: (event: InvalidationEvent) => void): void {
+    this.invalidationListeners.push(listener);
+  }
+
+  private channel(): string {
+    return `${this.options.prefix}invalidations`;
+  }
+
+  private receive(message: string): void {
+    let parsed: { origin?: unknown; key?: unknown; tag?: unknown };
+    try {
+      parsed = JSON.parse(message) as typeof parsed;
+    } catch {
+      return;
+    }
+    if (parsed.origin === this.origin) return;
+    const event = typeof parsed.key === 'string' ? { key: parsed.key } : typeof parsed.tag === 'string' ? { tag: parsed.tag } : undefined;
+    if (event) this.invalidationListeners.forEach((listener) => listener(event));
+  }
+
+  /** Best effort: a process that misses this keeps its private copy until the entry's TTL. */
+  private announce(event: InvalidationEvent): Promise<unknown> {
+    return this.run((client) => client.publish(this.channel(), JSON.stringify({ origin: this.origin, ...event })));
   }
 
   async get(key: string, now: number): Promise<StoredEntry | undefined> {
@@ -83,10 +123,12 @@ export class RedisTier implements CacheTier {
 
   async delete(key: string): Promise<void> {
     await this.run((client) => client.del(this.entryKey(key)));
+    await this.announce({ key });
   }
 
   async invalidateTag(tag: string): Promise<void> {
     await this.run((client) => client.eval(INVALIDATE_TAG, { keys: [this.tagKey(tag)] }));
+    await this.announce({ tag });
   }
 
   describe() {
@@ -96,6 +138,7 @@ export class RedisTier implements CacheTier {
   async close(): Promise<void> {
     this.closed = true;
     destroyQuietly(this.client);
+    destroyQuietly(this.subscriber);
   }
 
   private entryKey(key: string): string {

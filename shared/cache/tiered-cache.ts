@@ -39,6 +39,14 @@ export class TieredCache {
     private readonly options: TieredCacheOptions,
   ) {
     for (const tier of tiers) this.recorders.set(tier, new TierStatsRecorder());
+    const privateTiers = tiers.filter((tier) => !tier.onRemoteInvalidation);
+    for (const shared of tiers) {
+      shared.onRemoteInvalidation?.((event) => {
+        for (const tier of privateTiers) {
+          void this.call(tier, () => ('key' in event ? tier.delete(event.key) : tier.invalidateTag(event.tag)));
+        }
+      });
+    }
   }
 
   /** The stored value (which may be falsy: 0, false, '', null), or undefined on a miss. */

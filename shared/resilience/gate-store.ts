@@ -132,6 +132,10 @@ function parseState(raw: string): GateState {
   }
 }
 
-export function createGateStore(options: { redisUrl?: string; keyPrefix: string; log?: (message: string) => void }): GateStore {
-  return options.redisUrl ? new RedisGateStore({ url: options.redisUrl, keyPrefix: options.keyPrefix, log: options.log }) : new MemoryGateStore();
+/** Workers write and the API's health check reads provider gates under these keys. */
+export const GATE_KEY_PREFIX = 'llm-analysis:';
+export const providerGateKey = (taskQueue: string, provider: string) => `${taskQueue}:gate:${provider}`;
+
+export function createGateStore(options: { redisUrl?: string; log?: (message: string) => void }): GateStore {
+  return options.redisUrl ? new RedisGateStore({ url: options.redisUrl, keyPrefix: GATE_KEY_PREFIX, log: options.log }) : new MemoryGateStore();
 }

@@ -1,7 +1,8 @@
 /** Workers wired to the provider emulator, each with its own task queues (and so its own breakers). */
 import { randomUUID } from 'node:crypto';
-import type { ProviderEmulator } from '../emulator/provider-emulator';
-import type { RunningWorkers, TestStack } from './stack';
+import { startProviderEmulator, type ProviderEmulator } from '../emulator/provider-emulator';
+import { startRedis, type RunningRedis } from './redis';
+import { getTestStack, type RunningWorkers, type TestStack } from './stack';
 
 export function providerEnv(emulator: ProviderEmulator, overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
@@ -24,4 +25,42 @@ export function providerEnv(emulator: ProviderEmulator, overrides: NodeJS.Proces
 
 export function startProviderWorkers(stack: TestStack, emulator: ProviderEmulator, overrides: NodeJS.ProcessEnv = {}): Promise<RunningWorkers> {
   return stack.startWorkers(providerEnv(emulator, overrides));
+}
+
+export interface ProviderHarness {
+  stack: TestStack;
+  emulator: ProviderEmulator;
+  /** Only with `{ redis: true }`. */
+  redis: RunningRedis;
+  /** The workers the current test started (stopped after each test). */
+  workers: RunningWorkers | undefined;
+  start(overrides?: NodeJS.ProcessEnv): Promise<RunningWorkers>;
+}
+
+/**
+ * Mocha hooks for a suite of provider tests: the shared stack, an emulator reset before each test,
+ * optionally a Redis, and the test's workers stopped after it.
+ */
+export function useProviderHarness(options: { redis?: boolean; defaults?: NodeJS.ProcessEnv } = {}): ProviderHarness {
+  const harness = { workers: undefined } as ProviderHarness;
+  before(async function () {
+    this.timeout(300_000);
+    harness.stack = await getTestStack();
+    harness.emulator = await startProviderEmulator();
+    if (options.redis) harness.redis = await startRedis();
+  });
+  after(async () => {
+    await harness.emulator?.close();
+    await harness.redis?.stop();
+  });
+  beforeEach(() => harness.emulator.reset());
+  afterEach(async () => {
+    await harness.workers?.stop();
+    harness.workers = undefined;
+  });
+  harness.start = async (overrides = {}) => {
+    harness.workers = await startProviderWorkers(harness.stack, harness.emulator, { ...options.defaults, ...overrides });
+    return harness.workers;
+  };
+  return harness;
 }

@@ -15,6 +15,7 @@ import { loadConfig, type AppConfig } from '../../shared/config';
 import { startDevServer, type RunningDevServer } from '../../shared/dev-server';
 import { DocumentStore } from '../../shared/document-store';
 import { resolveTemporalCli } from '../../shared/temporal-cli';
+import { AnalysisCache } from '../../shared/analysis-cache';
 import { createGateStore, type GateStore } from '../../shared/resilience/gate-store';
 import { createWorkerSet } from '../../workers/create-worker';
 import { freePort } from './ports';
@@ -45,6 +46,8 @@ export interface RunningWorkers {
   env: NodeJS.ProcessEnv;
   jobs: JobService;
   gates: GateStore;
+  /** An API process-equivalent (own cache instance) configured like these workers. */
+  apiUrl: string;
   stop(): Promise<void>;
 }
 
@@ -83,32 +86,52 @@ async function createStack(): Promise<TestStack> {
     await nativeConnection.close();
   });
 
+  /** The API app on a free port with its own cache, as a separate API process would have. */
+  const listen = async (apiConfig: AppConfig) => {
+    const apiCache = AnalysisCache.fromConfig(apiConfig, () => {});
+    const apiGates = apiConfig.redisUrl ? createGateStore({ redisUrl: apiConfig.redisUrl }) : undefined;
+    const app = createApp({ config: apiConfig, client, documents, cache: apiCache, gates: apiGates, log: () => {} });
+    const server: Server = await new Promise((resolve) => {
+      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: async () => {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await apiCache.close();
+        await apiGates?.close();
+      },
+    };
+  };
+
   const startWorkers = async (overrides: NodeJS.ProcessEnv): Promise<RunningWorkers> => {
     const workerEnv = { ...env, ...overrides };
     const workerConfig = loadConfig(workerEnv);
-    const gates = createGateStore({ redisUrl: workerConfig.redisUrl, keyPrefix: 'test:' });
-    const workers = await createWorkerSet({ config: workerConfig, connection: nativeConnection, documents, gates, workflowBundle });
+    const gates = createGateStore({ redisUrl: workerConfig.redisUrl, });
+    const cache = AnalysisCache.fromConfig(workerConfig, () => {});
+    const workers = await createWorkerSet({ config: workerConfig, connection: nativeConnection, documents, gates, cache, workflowBundle });
     const running = workers.run();
+    const api = await listen(workerConfig);
     let stopped = false;
     const stop = async () => {
       if (stopped) return;
       stopped = true;
+      await api.close();
       workers.shutdown();
       await running;
       await gates.close();
+      await cache.close();
     };
     cleanups.unshift(stop);
-    return { config: workerConfig, env: workerEnv, jobs: new JobService(client, workerConfig), gates, stop };
+    return { config: workerConfig, env: workerEnv, jobs: new JobService(client, workerConfig), gates, apiUrl: api.url, stop };
   };
   const startWorker = (taskQueue: string) => startWorkers({ TEMPORAL_TASK_QUEUE: taskQueue });
   await startWorker(config.temporal.taskQueue);
 
-  const app = createApp({ config, client, documents, log: () => {} });
-  const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  cleanups.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const api = await listen(config);
+  cleanups.unshift(() => api.close());
+  const apiUrl = api.url;
 
   return { config, env, cliPath: cli.path, devServer, client, nativeConnection, documents, workflowBundle, apiUrl, startWorker, startWorkers };
 }

@@ -23,14 +23,18 @@ describe('first analysis slice: API → Temporal → worker → local analyzer',
     stack = await getTestStack();
   });
 
-  async function createDocument(content = ARTICLE) {
+  /** Each test its own text: identical text is answered from the analysis cache (tested in analysis-cache tests). */
+  let serial = 0;
+  const uniqueArticle = () => `${ARTICLE} Edition ${Date.now()}-${++serial}.`;
+
+  async function createDocument(content = uniqueArticle()) {
     const created = await api('POST', '/api/documents', { json: { content, title: 'Quarterly results', metadata: { source: 'test' } } });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     return created.body as { id: string; contentSha256: string };
   }
 
   it('stores a document and returns it by id', async () => {
-    const document = await createDocument();
+    const document = await createDocument(ARTICLE);
     assert.match(document.id, /^doc_[0-9a-f]{32}$/);
     const fetched = await api('GET', `/api/documents/${document.id}`);
     assert.equal(fetched.status, 200);

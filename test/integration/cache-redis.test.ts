@@ -138,6 +138,20 @@ describe('analysis cache: Redis tier', function () {
     assert.equal(await raw.exists(`${prefix}tag:doc:1`), 0);
   });
 
+  it("another process's invalidation reaches this process's memory and disk copies (Redis pub/sub)", async () => {
+    const writer = await openProcess();
+    const reader = await openProcess();
+    await writer.set('summary', 's', 60_000, { tags: ['doc:9'] });
+    await writer.set('plain', 'p', 60_000);
+    assert.equal(await reader.get('summary'), 's'); // now in the reader's memory and disk tiers too
+    assert.equal(await reader.get('plain'), 'p');
+    await writer.invalidateTag('doc:9');
+    await writer.delete('plain');
+    await sleep(200);
+    assert.equal(await reader.get('summary'), undefined);
+    assert.equal(await reader.get('plain'), undefined);
+  });
+
   it('a tag set lives as long as its longest-lived entry', async () => {
     const cache = await openRedisOnly();
     await cache.set('long', 1, 60_000, { tags: ['doc:1'] });

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@redis/client';
-import { startProviderEmulator, type ProviderEmulator } from '../emulator/provider-emulator';
 import { waitFor } from '../helpers/http';
-import { providerEnv, startProviderWorkers } from '../helpers/provider-workers';
+import { providerEnv, useProviderHarness } from '../helpers/provider-workers';
 import { spawnWorker } from '../helpers/processes';
-import { startRedis, type RunningRedis } from '../helpers/redis';
-import { getTestStack, type RunningWorkers, type TestStack } from '../helpers/stack';
 import { JobService } from '../../api/jobs';
 import { loadConfig } from '../../shared/config';
 import type { JobView } from '../../api/job-view';
@@ -15,30 +12,10 @@ const ARTICLE = 'Acme Corporation opens a regional office in Lisbon next spring 
 
 describe('circuit breakers and rate limits shared by every worker', function () {
   this.timeout(120_000);
-  let stack: TestStack;
-  let emulator: ProviderEmulator;
-  let redis: RunningRedis;
-  let workers: RunningWorkers | undefined;
-
-  before(async function () {
-    this.timeout(300_000);
-    stack = await getTestStack();
-    emulator = await startProviderEmulator();
-    redis = await startRedis();
-  });
-  after(async () => {
-    await emulator.close();
-    await redis.stop();
-  });
-  beforeEach(() => emulator.reset());
-  afterEach(async () => {
-    await workers?.stop();
-    workers = undefined;
-  });
-
+  const harness = useProviderHarness({ redis: true });
   const finished = (view: JobView | undefined) => view !== undefined && ['completed', 'failed', 'cancelled'].includes(view.status);
   const analyze = async (jobs: JobService): Promise<JobView> => {
-    const document = stack.documents.create({ content: ARTICLE });
+    const document = harness.stack.documents.create({ content: ARTICLE });
     const job = await jobs.start({ documentId: document.id, analysisType: 'full' });
     return (await waitFor(() => jobs.read(job.jobId), finished, 60_000))!;
   };
@@ -52,9 +29,9 @@ describe('circuit breakers and rate limits shared by every worker', function () 
   };
 
   it('opens after the threshold, rejects without a request, lets one probe through after the recovery time, then closes', async () => {
-    const anthropic = emulator.provider('anthropic');
+    const anthropic = harness.emulator.provider('anthropic');
     anthropic.setDefault({ kind: 'status', status: 500 });
-    workers = await startProviderWorkers(stack, emulator, breakerSettings);
+    const workers = await harness.start(breakerSettings);
 
     for (let job = 0; job < 2; job++) assert.equal((await analyze(workers.jobs)).result?.meta.provider, 'openai');
     assert.equal(anthropic.requests, 2);
@@ -77,9 +54,9 @@ describe('circuit breakers and rate limits shared by every worker', function () 
   });
 
   it('re-opens when the half-open probe fails', async () => {
-    const anthropic = emulator.provider('anthropic');
+    const anthropic = harness.emulator.provider('anthropic');
     anthropic.setDefault({ kind: 'status', status: 529 });
-    workers = await startProviderWorkers(stack, emulator, breakerSettings);
+    const workers = await harness.start(breakerSettings);
     await analyze(workers.jobs);
     await analyze(workers.jobs);
     await sleep(6_100);
@@ -91,23 +68,23 @@ describe('circuit breakers and rate limits shared by every worker', function () 
   });
 
   it('shares breaker state between two worker processes through Redis', async () => {
-    const env = { ...stack.env, ...providerEnv(emulator, { ...breakerSettings, ANTHROPIC_CIRCUIT_BREAKER_RECOVERY_SECONDS: '60', REDIS_URL: redis.url }) };
+    const env = { ...harness.stack.env, ...providerEnv(harness.emulator, { ...breakerSettings, ANTHROPIC_CIRCUIT_BREAKER_RECOVERY_SECONDS: '60', REDIS_URL: harness.redis.url }) };
     const config = loadConfig(env);
     const processes = await Promise.all([spawnWorker(env), spawnWorker(env)]);
     try {
-      emulator.provider('anthropic').setDefault({ kind: 'status', status: 500 });
-      const jobs = new JobService(stack.client, config);
+      harness.emulator.provider('anthropic').setDefault({ kind: 'status', status: 500 });
+      const jobs = new JobService(harness.stack.client, config);
       const views = await Promise.all(Array.from({ length: 8 }, async (_, index) => {
         await sleep(index * 400);
         return analyze(jobs);
       }));
       // Per-process breakers would need two failures in each process before both stopped calling.
-      assert.equal(emulator.provider('anthropic').requests, 2, 'the second failure, in whichever process, opened the breaker for both');
+      assert.equal(harness.emulator.provider('anthropic').requests, 2, 'the second failure, in whichever process, opened the breaker for both');
       assert.ok(views.every((view) => view.result?.meta.provider === 'openai'));
       const served = new Set(views.flatMap((view) => view.chain.filter((step) => step.errorType === 'CircuitOpen')).map(() => 'rejected'));
       assert.ok(served.size > 0);
 
-      const client = createClient({ url: redis.url });
+      const client = createClient({ url: harness.redis.url });
       await client.connect();
       const stored = JSON.parse((await client.get(`llm-analysis:${config.temporal.taskQueue}:gate:anthropic`)) ?? '{}');
       await client.close();
@@ -119,14 +96,14 @@ describe('circuit breakers and rate limits shared by every worker', function () 
 
   it('holds rate_limit = 60/min across the cluster: 30 queued jobs reach the provider at ≤ 1.1 requests/s', async function () {
     this.timeout(180_000);
-    workers = await startProviderWorkers(stack, emulator, { LLM_PROVIDERS: 'anthropic,local', ANTHROPIC_RATE_LIMIT: '60' });
+    const workers = await harness.start({ LLM_PROVIDERS: 'anthropic,local', ANTHROPIC_RATE_LIMIT: '60' });
     const second = await spawnWorker(workers.env);
     try {
-      const documents = Array.from({ length: 30 }, () => stack.documents.create({ content: ARTICLE }));
-      const jobs = await Promise.all(documents.map((document) => workers!.jobs.start({ documentId: document.id, analysisType: 'full' })));
-      const views = await Promise.all(jobs.map((job) => waitFor(() => workers!.jobs.read(job.jobId), finished, 150_000)));
+      const documents = Array.from({ length: 30 }, () => harness.stack.documents.create({ content: ARTICLE }));
+      const jobs = await Promise.all(documents.map((document) => workers.jobs.start({ documentId: document.id, analysisType: 'full' })));
+      const views = await Promise.all(jobs.map((job) => waitFor(() => workers.jobs.read(job.jobId), finished, 150_000)));
       assert.ok(views.every((view) => view?.result?.meta.provider === 'anthropic'));
-      const times = emulator.provider('anthropic').requestLog.map((request) => request.at).sort((a, b) => a - b);
+      const times = harness.emulator.provider('anthropic').requestLog.map((request) => request.at).sort((a, b) => a - b);
       assert.equal(times.length, 30);
       const perSecond = ((times.length - 1) / (times.at(-1)! - times[0]!)) * 1000;
       console.log(`      rate seen by the provider: ${perSecond.toFixed(3)} requests/s over ${times.length} requests`);

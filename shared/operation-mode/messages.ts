@@ -1,0 +1,50 @@
+/**
+ * Names shared by the operation-mode workflow and its callers: the singleton's workflow id, its input,
+ * and its query and update definitions. Imported by the workflow bundle: no Node built-ins.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { AuditEntry } from './audit';
+import type { FlagEvaluation } from './feature-flags';
+import type { HealthCheckResult, HysteresisConfig } from './health-hysteresis';
+import type { OperationMode } from './modes';
+import type { ClearOverrideRequest, OverrideRequest } from './override-request';
+import type { OperationModeState } from './state';
+import type { OperationModeView } from './view';
+
+/** One operation mode for the whole system: start it with this id (and WorkflowIdConflictPolicy USE_EXISTING). */
+export const OPERATION_MODE_WORKFLOW_ID = 'operation-mode';
+export const OPERATION_MODE_WORKFLOW_TYPE = 'operationModeWorkflow';
+
+/** Well below the event-history limits; each message adds a handful of events. */
+export const DEFAULT_MAX_MESSAGES_BEFORE_CONTINUE_AS_NEW = 500;
+
+export interface OperationModeWorkflowInput {
+  /** Carried across continue-as-new; absent on the first run. */
+  state?: OperationModeState;
+  hysteresis?: Partial<HysteresisConfig>;
+  maxMessagesBeforeContinueAsNew?: number;
+}
+
+/** What an update did: the mode afterwards and the transitions it caused (an expiry may precede it). */
+export interface ModeChangeResult {
+  mode: OperationMode;
+  transitions: AuditEntry[];
+}
+
+/**
+ * ApplicationFailure types: update validators reject bad requests with the first two (details[0] lists
+ * the problems); a bad workflow input fails the workflow with the third.
+ */
+export const OPERATION_MODE_FAILURE_TYPES = {
+  invalidOverride: 'InvalidOperationModeOverride',
+  invalidHealthReport: 'InvalidHealthReport',
+  invalidInput: 'InvalidOperationModeInput',
+} as const;
+
+export const currentModeQuery = defineQuery<OperationModeView>('currentMode');
+export const operationModeStateQuery = defineQuery<OperationModeState>('operationModeState');
+export const featureFlagsQuery = defineQuery<Record<string, FlagEvaluation>>('featureFlags');
+
+export const setOverrideUpdate = defineUpdate<ModeChangeResult, [OverrideRequest]>('setOverride');
+export const clearOverrideUpdate = defineUpdate<ModeChangeResult, [ClearOverrideRequest]>('clearOverride');
+export const reportHealthUpdate = defineUpdate<ModeChangeResult, [HealthCheckResult]>('reportHealth');
