@@ -5,6 +5,7 @@ import type { ProviderAttempt } from '../shared/job-types';
 import type { DocumentStore } from '../shared/document-store';
 import { planProviderChain } from '../shared/providers/plan';
 import type { GateStore } from '../shared/resilience/gate-store';
+import { createHealthActivities } from './health';
 import { createLocalAnalysisActivities } from './local-analysis';
 import { createProviderActivities } from './provider-call';
 
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     ...createLocalAnalysisActivities(deps),
     ...createProviderActivities(deps),
+    ...createHealthActivities(deps),
     /** Run as a local activity: the chain is decided by the worker holding the keys, then fixed in history. */
     async planProviderChain() {
       return planProviderChain(deps.config);

@@ -9,6 +9,7 @@ import type { AppConfig, ModelTier, RemoteProviderConfig, RemoteProviderName } f
 import type { DocumentStore } from '../shared/document-store';
 import { FAILURE_TYPES } from '../shared/failure-types';
 import type { AnalysisType } from '../shared/job-types';
+import { OperationModeClient } from '../shared/operation-mode-client';
 import { parseAnalysisReply } from '../shared/providers/parse-analysis';
 import { buildAnalysisPrompt, buildRepairPrompt } from '../shared/providers/prompt';
 import { classifyProviderError, toApplicationFailure, type ClassifiedError } from '../shared/resilience/classify-provider-error';
@@ -29,6 +30,7 @@ export interface ProviderCallRequest {
 export interface AttemptFailureDetails {
   attempt: number;
   model: string;
+  tier: ModelTier;
   status?: number;
   retryAfterMs?: number;
   inputTokens: number;
@@ -65,7 +67,9 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       const settings = deps.config.providers[request.provider];
       const policy = gatePolicyOf(settings);
       const key = providerGateKey(deps.config.temporal.taskQueue, request.provider);
-      const model = settings.models[request.tier];
+      // Read at every attempt, so a running job follows a mode change on its next try.
+      const tier = await effectiveTier(request.tier, new OperationModeClient(context.client, deps.config));
+      const model = settings.models[tier];
       const attempt = context.info.attempt;
       const earlierErrors = earlierAttemptErrors(context.info.heartbeatDetails);
       const usage = { inputTokens: 0, outputTokens: 0 };
@@ -80,7 +84,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
         return { next, result: decision };
       });
       if (!decision.admit) {
-        const details: AttemptFailureDetails = { attempt, model, ...usage, attemptErrors: [...earlierErrors, decision.type] };
+        const details: AttemptFailureDetails = { attempt, model, tier, ...usage, attemptErrors: [...earlierErrors, decision.type] };
         context.heartbeat(details);
         // An open circuit is final for this step (the workflow moves to the next provider); a cool-down is waited out.
         throw ApplicationFailure.create({
@@ -122,6 +126,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
             latencyMs: Date.now() - started,
             cached: false,
             attempts: attempt,
+            tier,
             ...(earlierErrors.length > 0 && { attemptErrors: earlierErrors }),
           },
         };
@@ -138,6 +143,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
         const details: AttemptFailureDetails = {
           attempt,
           model,
+          tier,
           ...(classified.status !== undefined && { status: classified.status }),
           ...(classified.retryAfterMs !== undefined && { retryAfterMs: classified.retryAfterMs }),
           ...usage,
@@ -173,6 +179,12 @@ function classifyFailure(error: unknown, deadlineExpired: boolean, settings: Rem
     return { type: 'Timeout', retryable: true, message: `no answer within the provider timeout (${settings.timeoutMs} ms)` };
   }
   return classifyProviderError(error);
+}
+
+/** The light tier when advanced models are switched off by the operation mode (or the mode is unknown). */
+async function effectiveTier(requested: ModelTier, modes: OperationModeClient): Promise<ModelTier> {
+  if (requested === 'light') return 'light';
+  return (await modes.flag('enable_advanced_llm_models')).value ? 'advanced' : 'light';
 }
 
 function addUsage(total: { inputTokens: number; outputTokens: number }, usage: { inputTokens: number; outputTokens: number }) {

@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import { AnalysisCache } from '../shared/analysis-cache';
 import { loadConfigOrExit } from '../shared/config';
+import { ensureDeployment } from '../shared/deployment-bootstrap';
 import { DocumentStore } from '../shared/document-store';
 import { createGateStore } from '../shared/resilience/gate-store';
 import { connectTemporalClient } from '../shared/temporal-client';
@@ -14,6 +15,10 @@ async function main() {
   const cache = AnalysisCache.fromConfig(config, (message) => console.warn(`api: cache: ${message}`));
   const gates = config.redisUrl ? createGateStore({ redisUrl: config.redisUrl }) : undefined;
   const app = createApp({ config, client, documents, cache, gates });
+  // The mode singleton exists before the first request reads it (workers also ensure it and the schedule).
+  await ensureDeployment(client, config, { healthSchedule: false }).catch((error: Error) =>
+    console.warn(`api: could not ensure the operation-mode workflow yet: ${error.message}`),
+  );
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.api.port, config.api.host, () => resolve(listening));
     listening.on('error', reject);

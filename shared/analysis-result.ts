@@ -23,6 +23,8 @@ export const analysisMetaSchema = z.object({
   latencyMs: z.number().nonnegative(),
   cached: z.boolean(),
   attempts: z.number().int().positive(),
+  /** The model tier used (remote providers); the operation mode may lower the one asked for. */
+  tier: z.enum(['advanced', 'light']).optional(),
   /** Error type of each attempt that failed before this answer, oldest first. */
   attemptErrors: z.array(z.string()).optional(),
 });

@@ -89,6 +89,10 @@ const envSchema = z.object({
   OPENAI_COMPATIBLE_API_KEY: optionalString,
   OPENAI_COMPATIBLE_BASE_URL: optionalUrl,
   LLM_PROVIDERS: optionalString,
+  HEALTH_CHECK_INTERVAL_SECONDS: positiveNumber.default(30),
+  HEALTH_FAILURES_TO_DEGRADE: positiveInt.default(3),
+  HEALTH_PASSES_TO_RECOVER: positiveInt.default(3),
+  HEALTH_MIN_DWELL_SECONDS: z.coerce.number().min(0).default(300),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -144,6 +148,8 @@ export interface AppConfig {
     order: ProviderName[];
   } & Record<RemoteProviderName, RemoteProviderConfig>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The health-check schedule and the hysteresis that turns its results into an operation mode. */
+  health: { intervalMs: number; failuresToDegrade: number; passesToRecover: number; minDwellMs: number };
 }
 
 /** OpenAI-compatible servers (Ollama, vLLM) often need no key, but always a base URL. */
@@ -242,6 +248,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     providers,
     logLevel: e.LOG_LEVEL,
+    health: {
+      intervalMs: Math.round(e.HEALTH_CHECK_INTERVAL_SECONDS * 1000),
+      failuresToDegrade: e.HEALTH_FAILURES_TO_DEGRADE,
+      passesToRecover: e.HEALTH_PASSES_TO_RECOVER,
+      minDwellMs: Math.round(e.HEALTH_MIN_DWELL_SECONDS * 1000),
+    },
   };
 }
 

@@ -1,7 +1,9 @@
 /** `npm run worker`: one worker process; run as many as the load needs. */
+import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { AnalysisCache } from '../shared/analysis-cache';
 import { loadConfigOrExit } from '../shared/config';
+import { ensureDeployment } from '../shared/deployment-bootstrap';
 import { DocumentStore } from '../shared/document-store';
 import { createGateStore } from '../shared/resilience/gate-store';
 import { createWorkerSet } from './create-worker';
@@ -14,6 +16,7 @@ async function main() {
   const cache = AnalysisCache.fromConfig(config, (message) => console.warn(`worker: cache: ${message}`));
   // The SDK's runtime turns SIGINT/SIGTERM into worker.shutdown(): polling stops, in-flight tasks drain, run() resolves.
   const workers = await createWorkerSet({ config, connection, documents, gates, cache });
+  await ensureDeployment(new Client({ connection, namespace: config.temporal.namespace }), config, { healthSchedule: true });
   console.log(`worker: polling ${workers.taskQueues.map((queue) => `"${queue}"`).join(', ')} on ${config.temporal.address}`);
   await workers.run();
   await gates.close();

@@ -84,7 +84,7 @@ async function runProviders(input: AnalyzeDocumentInput, progress: JobProgress):
       recordStep(progress, {
         provider: step.provider,
         model: result.meta.model,
-        ...(step.provider !== 'local' && { tier }),
+        ...(result.meta.tier && { tier: result.meta.tier }),
         outcome: 'succeeded',
         attempts: result.meta.attempts,
         ...(result.meta.attemptErrors && { attemptErrors: result.meta.attemptErrors }),
@@ -99,7 +99,7 @@ async function runProviders(input: AnalyzeDocumentInput, progress: JobProgress):
       recordStep(progress, {
         provider: step.provider,
         ...(details.model !== undefined && { model: details.model }),
-        ...(step.provider !== 'local' && { tier }),
+        ...(details.tier !== undefined && { tier: details.tier }),
         outcome: 'failed',
         attempts: details.attempt ?? step.retry.maximumAttempts,
         errorType: failure?.type ?? (error as Error).name,
@@ -119,6 +119,7 @@ async function runProviders(input: AnalyzeDocumentInput, progress: JobProgress):
 interface StepFailureDetails {
   attempt: number;
   model: string;
+  tier: 'advanced' | 'light';
   attemptErrors: string[];
   inputTokens: number;
   outputTokens: number;

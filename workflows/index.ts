@@ -1,1 +1,3 @@
 export { analyzeDocument } from './analyze-document';
+export { healthCheckWorkflow } from './health-check';
+export { operationModeWorkflow } from './operation-mode';

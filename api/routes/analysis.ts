@@ -1,8 +1,12 @@
 import { Router } from 'express';
 import { analysisKeyOf, type AnalysisCache } from '../../shared/analysis-cache';
-import type { DocumentStore } from '../../shared/document-store';
-import { notFound } from '../errors';
+import type { ModelTier } from '../../shared/config';
+import { sha256Hex, type DocumentStore } from '../../shared/document-store';
+import { evaluateFlag } from '../../shared/operation-mode/feature-flags';
+import type { OperationModeClient } from '../../shared/operation-mode-client';
+import { HttpError, notFound } from '../errors';
 import { JOB_ID_PATTERN, type JobService } from '../jobs';
+import { modeUnavailableReason } from '../mode-messages';
 import { analyzeRequestSchema } from '../schemas';
 import { parseBody, parseParam } from '../validation';
 import { assertContentFits } from './documents';
@@ -11,37 +15,52 @@ interface AnalysisRouterDeps {
   documents: DocumentStore;
   jobs: JobService;
   cache: AnalysisCache;
+  modes: OperationModeClient;
   maxBytes: number;
+  /** Told to clients in Retry-After while analysis is switched off: the next health check may change it. */
+  retryAfterSeconds: number;
 }
 
-export function analysisRouter({ documents, jobs, cache, maxBytes }: AnalysisRouterDeps): Router {
+export function analysisRouter({ documents, jobs, cache, modes, maxBytes, retryAfterSeconds }: AnalysisRouterDeps): Router {
   const router = Router();
 
   router.post('/analyze', async (req, res) => {
     const body = parseBody(analyzeRequestSchema, req);
-    let document;
-    if (body.content !== undefined) {
-      assertContentFits(body.content, maxBytes);
-      document = documents.create({ content: body.content, title: body.title });
-    } else {
-      document = documents.get(body.documentId!);
-      if (!document) throw notFound('document', body.documentId!);
-    }
-    const tier = 'advanced' as const;
-    const cacheKey = analysisKeyOf({ contentSha256: document.contentSha256, analysisType: body.analysisType, tier, maxTokens: body.maxTokens });
+    let stored = body.documentId !== undefined ? documents.get(body.documentId) : undefined;
+    if (body.documentId !== undefined && !stored) throw notFound('document', body.documentId);
+    if (body.content !== undefined) assertContentFits(body.content, maxBytes);
+    const contentSha256 = stored?.contentSha256 ?? sha256Hex(body.content!);
 
-    const cached = await cache.read(cacheKey);
-    if (cached) {
-      res.status(200).json({ status: 'completed', cached: true, documentId: document.id, tokens: { input: 0, output: 0 }, result: cached });
-      return;
+    const { view, unavailable } = await modes.read();
+    const analysisEnabled = evaluateFlag('enable_document_analysis', view, unavailable).value;
+    const advancedEnabled = evaluateFlag('enable_advanced_llm_models', view, unavailable).value;
+    const tier: ModelTier = advancedEnabled ? 'advanced' : 'light';
+    const keyFor = (candidate: ModelTier) =>
+      analysisKeyOf({ contentSha256, analysisType: body.analysisType, tier: candidate, maxTokens: body.maxTokens });
+
+    // An advanced answer already paid for beats a light one, even while advanced models are off.
+    const lookups: ModelTier[] = tier === 'advanced' ? ['advanced'] : ['advanced', 'light'];
+    for (const candidate of lookups) {
+      const cached = await cache.read(keyFor(candidate));
+      if (cached) {
+        res.status(200).json({ status: 'completed', cached: true, documentId: stored?.id ?? body.documentId, tokens: { input: 0, output: 0 }, result: cached });
+        return;
+      }
     }
+    if (!analysisEnabled) {
+      throw new HttpError(503, 'analysis_disabled', `document analysis is switched off: ${modeUnavailableReason(view, unavailable)}`, undefined, {
+        'retry-after': String(retryAfterSeconds),
+      });
+    }
+
+    stored ??= documents.create({ content: body.content!, title: body.title });
     const job = await jobs.start({
-      documentId: document.id,
+      documentId: stored.id,
       analysisType: body.analysisType,
       options: { tier, ...(body.maxTokens !== undefined && { maxTokens: body.maxTokens }) },
-      cacheKey,
+      cacheKey: keyFor(tier),
     });
-    res.status(202).location(job.links.self).json(job);
+    res.status(202).location(job.links.self).json({ ...job, documentId: stored.id, tier });
   });
 
   router.get('/jobs/:jobId', async (req, res) => {

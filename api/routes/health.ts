@@ -1,10 +1,13 @@
 import { Router } from 'express';
-import { healthReport } from '../health/health-report';
-import { probeCacheTiers, probeDocuments, probeProviderCircuits, probeTemporal, type ProbeDeps } from '../health/probes';
+import { healthReport } from '../../shared/health/health-report';
+import { probeAll, probeTemporal, type ProbeDeps } from '../../shared/health/probes';
+import type { OperationModeClient } from '../../shared/operation-mode-client';
 
 const HEALTH_JSON = 'application/health+json';
+/** Modes in which this instance should be taken out of a load balancer's rotation. */
+const NOT_READY_MODES = new Set(['EMERGENCY', 'MAINTENANCE']);
 
-export function healthRouter(deps: ProbeDeps): Router {
+export function healthRouter(deps: ProbeDeps & { modes: OperationModeClient }): Router {
   const router = Router();
 
   /** Liveness only: answers while the process runs, whatever its dependencies do. */
@@ -12,13 +15,24 @@ export function healthRouter(deps: ProbeDeps): Router {
     res.type(HEALTH_JSON).json({ status: 'pass', uptimeSeconds: Math.round(process.uptime()) });
   });
 
+  router.get('/ready', async (_req, res) => {
+    const [temporal, { view, unavailable }] = await Promise.all([probeTemporal(deps), deps.modes.read()]);
+    const problems = [
+      ...(temporal.status === 'fail' ? [temporal.output ?? 'Temporal unreachable'] : []),
+      ...(view && NOT_READY_MODES.has(view.mode) ? [`operation mode ${view.mode}`] : []),
+    ];
+    res
+      .status(problems.length ? 503 : 200)
+      .type(HEALTH_JSON)
+      .json({ status: problems.length ? 'fail' : 'pass', operationMode: view?.mode ?? null, ...(unavailable && { notes: [unavailable] }), ...(problems.length && { output: problems.join('; ') }) });
+  });
+
   router.get('/', async (_req, res) => {
-    const [temporal, circuits] = await Promise.all([probeTemporal(deps), probeProviderCircuits(deps)]);
-    const report = healthReport({
-      'temporal:connection': [temporal],
-      'documents:sqlite': [probeDocuments(deps)],
-      ...probeCacheTiers(deps),
-      ...circuits,
+    const [checks, { view, unavailable }] = await Promise.all([probeAll(deps), deps.modes.read()]);
+    const report = healthReport(checks, {
+      operationMode: view?.mode ?? null,
+      ...(view && { modeSince: view.modeSince, degradationReasons: view.reasons }),
+      ...(unavailable && { notes: [unavailable] }),
     });
     res.status(report.status === 'fail' ? 503 : 200).type(HEALTH_JSON).json(report);
   });

@@ -13,6 +13,11 @@ import type { OperationModeView } from './view';
 
 /** One operation mode for the whole system: start it with this id (and WorkflowIdConflictPolicy USE_EXISTING). */
 export const OPERATION_MODE_WORKFLOW_ID = 'operation-mode';
+
+/** One singleton per deployment (namespace + task queue), so test suites and staging stacks stay apart. */
+export const operationModeWorkflowId = (taskQueue: string) => `${OPERATION_MODE_WORKFLOW_ID}-${taskQueue}`;
+export const healthCheckScheduleId = (taskQueue: string) => `health-check-${taskQueue}`;
+export const HEALTH_CHECK_WORKFLOW_TYPE = 'healthCheckWorkflow';
 export const OPERATION_MODE_WORKFLOW_TYPE = 'operationModeWorkflow';
 
 /** Well below the event-history limits; each message adds a handful of events. */

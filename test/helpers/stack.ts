@@ -16,6 +16,8 @@ import { startDevServer, type RunningDevServer } from '../../shared/dev-server';
 import { DocumentStore } from '../../shared/document-store';
 import { resolveTemporalCli } from '../../shared/temporal-cli';
 import { AnalysisCache } from '../../shared/analysis-cache';
+import { ensureDeployment } from '../../shared/deployment-bootstrap';
+import { healthCheckScheduleId } from '../../shared/operation-mode/messages';
 import { createGateStore, type GateStore } from '../../shared/resilience/gate-store';
 import { createWorkerSet } from '../../workers/create-worker';
 import { freePort } from './ports';
@@ -37,7 +39,7 @@ export interface TestStack {
    * Workers (main queue + provider queues) with their own configuration: `env` is laid over the stack's
    * environment; give each caller its own TEMPORAL_TASK_QUEUE so its provider settings stay its own.
    */
-  startWorkers(env: NodeJS.ProcessEnv): Promise<RunningWorkers>;
+  startWorkers(env: NodeJS.ProcessEnv, options?: { healthSchedule?: boolean }): Promise<RunningWorkers>;
 }
 
 export interface RunningWorkers {
@@ -105,19 +107,21 @@ async function createStack(): Promise<TestStack> {
     };
   };
 
-  const startWorkers = async (overrides: NodeJS.ProcessEnv): Promise<RunningWorkers> => {
+  const startWorkers = async (overrides: NodeJS.ProcessEnv, options: { healthSchedule?: boolean } = {}): Promise<RunningWorkers> => {
     const workerEnv = { ...env, ...overrides };
     const workerConfig = loadConfig(workerEnv);
     const gates = createGateStore({ redisUrl: workerConfig.redisUrl, });
     const cache = AnalysisCache.fromConfig(workerConfig, () => {});
     const workers = await createWorkerSet({ config: workerConfig, connection: nativeConnection, documents, gates, cache, workflowBundle });
     const running = workers.run();
+    await ensureDeployment(client, workerConfig, { healthSchedule: options.healthSchedule ?? false });
     const api = await listen(workerConfig);
     let stopped = false;
     const stop = async () => {
       if (stopped) return;
       stopped = true;
       await api.close();
+      if (options.healthSchedule) await client.schedule.getHandle(healthCheckScheduleId(workerConfig.temporal.taskQueue)).delete().catch(() => {});
       workers.shutdown();
       await running;
       await gates.close();

@@ -1,10 +1,10 @@
 /** The API's probes of its dependencies, each bounded in time and never throwing. */
 import type { Client } from '@temporalio/client';
-import type { AnalysisCache } from '../../shared/analysis-cache';
-import type { AppConfig } from '../../shared/config';
-import { REMOTE_PROVIDERS } from '../../shared/config';
-import type { DocumentStore } from '../../shared/document-store';
-import { providerGateKey, type GateStore } from '../../shared/resilience/gate-store';
+import type { AnalysisCache } from '../analysis-cache';
+import type { AppConfig } from '../config';
+import { REMOTE_PROVIDERS } from '../config';
+import type { DocumentStore } from '../document-store';
+import { providerGateKey, type GateStore } from '../resilience/gate-store';
 import type { HealthCheck } from './health-report';
 
 const PROBE_TIMEOUT_MS = 2_000;
@@ -65,4 +65,15 @@ export async function probeProviderCircuits({ config, gates }: Pick<ProbeDeps, '
     ];
   }
   return checks;
+}
+
+/** Every dependency this process can see, probed concurrently. */
+export async function probeAll(deps: ProbeDeps): Promise<Record<string, HealthCheck[]>> {
+  const [temporal, circuits] = await Promise.all([probeTemporal(deps), probeProviderCircuits(deps)]);
+  return {
+    'temporal:connection': [temporal],
+    'documents:sqlite': [probeDocuments(deps)],
+    ...probeCacheTiers(deps),
+    ...circuits,
+  };
 }

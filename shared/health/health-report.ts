@@ -2,6 +2,8 @@
  * Health in the `application/health+json` shape (draft-inadarei-api-health-check): one list of checks
  * per component, an overall status from them. Pure: probes run elsewhere and hand their results in.
  */
+import type { HealthComponentResult } from '../operation-mode/health-hysteresis';
+
 export type HealthStatus = 'pass' | 'warn' | 'fail';
 
 export interface HealthCheck {
@@ -31,4 +33,20 @@ export function overallStatus(checks: Record<string, HealthCheck[]>): HealthStat
 
 export function healthReport(checks: Record<string, HealthCheck[]>, extra: Record<string, unknown> = {}): HealthReport {
   return { status: overallStatus(checks), description: 'LLM document analysis service', ...extra, checks };
+}
+
+/**
+ * The same checks as operation-mode input: a component passes only on `pass`. A warning (say Redis down,
+ * a circuit open) counts as an optional component failing, which is what DEGRADED means.
+ */
+export function toHealthComponents(checks: Record<string, HealthCheck[]>): HealthComponentResult[] {
+  return Object.entries(checks).flatMap(([name, list]) =>
+    list.map((check) => ({
+      name,
+      critical: check.critical,
+      ok: check.status === 'pass',
+      ...(check.observedValue !== undefined && { observed: check.observedValue }),
+      ...(check.output !== undefined && { message: check.output }),
+    })),
+  );
 }

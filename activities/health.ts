@@ -1,0 +1,30 @@
+import { Context } from '@temporalio/activity';
+import type { AnalysisCache } from '../shared/analysis-cache';
+import type { AppConfig } from '../shared/config';
+import type { DocumentStore } from '../shared/document-store';
+import { toHealthComponents } from '../shared/health/health-report';
+import { probeAll } from '../shared/health/probes';
+import type { HealthComponentResult } from '../shared/operation-mode/health-hysteresis';
+import type { OperationMode } from '../shared/operation-mode/modes';
+import { OperationModeClient } from '../shared/operation-mode-client';
+import type { GateStore } from '../shared/resilience/gate-store';
+
+export interface HealthCheckOutcome {
+  components: HealthComponentResult[];
+  mode: OperationMode;
+  transitions: number;
+}
+
+export function createHealthActivities(deps: { config: AppConfig; documents: DocumentStore; cache: AnalysisCache; gates: GateStore }) {
+  return {
+    /** Probes what this worker sees and hands the result to the operation-mode workflow's hysteresis. */
+    async checkHealthAndReport(): Promise<HealthCheckOutcome> {
+      const client = Context.current().client;
+      const components = toHealthComponents(await probeAll({ ...deps, client }));
+      const modes = new OperationModeClient(client, deps.config);
+      await modes.ensureRunning();
+      const result = await modes.reportHealth({ components });
+      return { components, mode: result.mode, transitions: result.transitions.length };
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { OPERATION_MODES, SEVERITIES } from '../../shared/operation-mode/modes';
+import { OperationModeRequestError, type OperationModeClient } from '../../shared/operation-mode-client';
+import { HttpError } from '../errors';
+import { parseBody } from '../validation';
+
+export const overrideRequestSchema = z
+  .object({
+    mode: z.enum(OPERATION_MODES),
+    reason: z.string().trim().min(1, 'must not be empty').max(500),
+    severity: z.enum(SEVERITIES).optional(),
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+export const clearOverrideSchema = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();
+
+/** Admin routes: who may call them is decided by the auth middleware in front. */
+export function operationModeRouter({ modes, actorOf }: { modes: OperationModeClient; actorOf: (req: Request) => string }): Router {
+  const router = Router();
+
+  router.get('/', async (_req, res) => {
+    const { view, unavailable } = await modes.read();
+    if (!view) throw new HttpError(503, 'operation_mode_unavailable', unavailable ?? 'operation mode unavailable');
+    const state = await modes.state().catch(() => undefined);
+    res.json({ ...view, transitionCount: state?.transitionCount, audit: state?.audit ?? [] });
+  });
+
+  router.put('/', async (req, res) => {
+    const body = parseBody(overrideRequestSchema, req);
+    const result = await rejectingAsBadRequest(() => modes.setOverride({ ...body, actor: actorOf(req) }));
+    res.json({ ...result, ...(await modes.read()).view });
+  });
+
+  router.delete('/override', async (req, res) => {
+    const body = req.is('application/json') ? parseBody(clearOverrideSchema, req) : {};
+    const result = await rejectingAsBadRequest(() => modes.clearOverride({ actor: actorOf(req), ...body }));
+    res.json({ ...result, ...(await modes.read()).view });
+  });
+
+  return router;
+}
+
+async function rejectingAsBadRequest<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof OperationModeRequestError) {
+      const first = error.problems[0] as { field?: string; path?: string } | undefined;
+      throw new HttpError(400, 'invalid_override', error.message, first?.field ?? first?.path);
+    }
+    throw new HttpError(503, 'operation_mode_unavailable', `operation mode unavailable: ${(error as Error).message}`);
+  }
+}
