@@ -1,15 +1,20 @@
 import express from 'express';
+import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
 import type { AnalysisCache } from '../shared/analysis-cache';
 import type { AppConfig } from '../shared/config';
 import type { DocumentStore } from '../shared/document-store';
 import { OperationModeClient } from '../shared/operation-mode-client';
+import { createPayloadCodec } from '../shared/payload-codec';
 import type { GateStore } from '../shared/resilience/gate-store';
+import { Authenticator, principalOf } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
 import { JobService } from './jobs';
+import { createRateLimiter } from './rate-limit';
 import { analysisRouter } from './routes/analysis';
+import { codecRouter } from './routes/codec';
 import { documentsRouter } from './routes/documents';
-import { healthRouter } from './routes/health';
+import { healthRouter, probesRouter } from './routes/health';
 import { operationModeRouter } from './routes/operation-mode';
 
 export interface ApiDeps {
@@ -21,29 +26,64 @@ export interface ApiDeps {
   log?: (message: string) => void;
 }
 
+export interface Api {
+  app: express.Express;
+  /** Releases what the app holds besides its deps (the rate limiter's Redis connection). */
+  close(): Promise<void>;
+}
+
 /** Room for the JSON envelope around a document of DOCUMENT_MAX_BYTES. */
 const BODY_ENVELOPE_BYTES = 64 * 1024;
 
-export function createApp({ config, client, documents, cache, gates, log = console.error }: ApiDeps): express.Express {
+export function createApi({ config, client, documents, cache, gates, log = console.error }: ApiDeps): Api {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(express.json({ limit: config.api.documentMaxBytes + BODY_ENVELOPE_BYTES }));
+  app.use(helmet());
 
+  const auth = new Authenticator(config.security);
   const jobs = new JobService(client, config);
   // Reads are memoized for a second: the mode changes rarely, and every analyze request needs it.
   const modes = new OperationModeClient(client, config, 1_000);
+  const limiter = createRateLimiter(config);
   const maxBytes = config.api.documentMaxBytes;
-  app.use('/api/documents', documentsRouter({ documents, cache, maxBytes }));
   const retryAfterSeconds = Math.ceil(config.health.intervalMs / 1000);
+
+  // Orchestrator probes: no key, no rate limit.
+  app.use('/api/health', probesRouter({ client, modes }));
+
+  // The Temporal UI calls the codec endpoint from the browser, so it parses its own bodies and does CORS.
+  const codec = createPayloadCodec(config.security.payloadEncryptionKeys);
+  if (codec) {
+    app.use(
+      '/codec',
+      codecRouter({
+        codec,
+        allowedOrigins: [new URL(config.temporal.uiUrl).origin],
+        authorize: (req) => {
+          const result = auth.authenticate(req.headers.authorization);
+          return 'id' in result ? true : { status: 401, code: result.code, message: result.message };
+        },
+        log,
+      }),
+    );
+  }
+
+  app.use(express.json({ limit: config.api.documentMaxBytes + BODY_ENVELOPE_BYTES }));
+  app.use('/api', auth.require('client'), limiter.middleware);
+  app.use('/api/documents', documentsRouter({ documents, cache, maxBytes }));
   app.use('/api', analysisRouter({ documents, jobs, cache, modes, maxBytes, retryAfterSeconds }));
   app.use('/api/health', healthRouter({ config, client, documents, cache, gates, modes }));
-  app.use('/api/operation-mode', operationModeRouter({ modes, actorOf: () => 'admin' }));
+  app.use(
+    '/api/operation-mode',
+    (req, res, next) => (req.method === 'GET' ? next() : auth.require('admin')(req, res, next)),
+    operationModeRouter({ modes, actorOf: (res) => principalOf(res)?.id ?? 'unknown' }),
+  );
   app.get('/api/feature-flags', async (_req, res) => {
     res.json({ flags: await modes.flags() });
   });
 
   app.use(notFoundHandler);
   app.use(errorHandler(log));
-  return app;
+  return { app, close: limiter.close };
 }

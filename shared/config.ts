@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseKeyRing } from './payload-codec/keys';
 
 /** Every provider the service knows, in the order used when LLM_PROVIDERS is not set. */
 export const PROVIDER_NAMES = ['anthropic', 'openai', 'openai-compatible', 'local'] as const;
@@ -93,6 +94,11 @@ const envSchema = z.object({
   HEALTH_FAILURES_TO_DEGRADE: positiveInt.default(3),
   HEALTH_PASSES_TO_RECOVER: positiveInt.default(3),
   HEALTH_MIN_DWELL_SECONDS: z.coerce.number().min(0).default(300),
+  API_KEYS: optionalString,
+  ADMIN_API_KEYS: optionalString,
+  RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+  REQUEST_TIMEOUT_SECONDS: positiveNumber.default(30),
+  PAYLOAD_ENCRYPTION_KEYS: optionalString,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -148,8 +154,31 @@ export interface AppConfig {
     order: ProviderName[];
   } & Record<RemoteProviderName, RemoteProviderConfig>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  security: {
+    /** Bearer tokens of clients; admin keys are valid client keys too. */
+    apiKeys: string[];
+    /** Bearer tokens allowed to change the operation mode. */
+    adminApiKeys: string[];
+    /** Requests per minute per client (per key, or per address without keys). */
+    rateLimitPerMinute: number;
+    requestTimeoutMs: number;
+    /** `keyId:base64key,...`; the first encrypts. Undefined: payloads are not encrypted. */
+    payloadEncryptionKeys?: string;
+  };
   /** The health-check schedule and the hysteresis that turns its results into an operation mode. */
   health: { intervalMs: number; failuresToDegrade: number; passesToRecover: number; minDwellMs: number };
+}
+
+const splitList = (raw: string | undefined): string[] => (raw ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+
+function assertValidKeyRing(raw: string | undefined): void {
+  if (raw === undefined) return;
+  try {
+    parseKeyRing(raw);
+  } catch (error) {
+    // KeyRingError messages never quote key material.
+    throw new ConfigError('PAYLOAD_ENCRYPTION_KEYS', `is invalid: ${(error as Error).message}`);
+  }
 }
 
 /** OpenAI-compatible servers (Ollama, vLLM) often need no key, but always a base URL. */
@@ -191,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(variable, `is invalid: ${issue.message}${shown}`);
   }
   const e = parsed.data;
+  assertValidKeyRing(e.PAYLOAD_ENCRYPTION_KEYS);
   const dataDir = path.resolve(e.DATA_DIR);
   const credentials: Record<RemoteProviderName, ProviderCredentials> = {
     anthropic: { apiKey: e.ANTHROPIC_API_KEY, baseUrl: e.ANTHROPIC_BASE_URL },
@@ -248,6 +278,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     providers,
     logLevel: e.LOG_LEVEL,
+    security: {
+      apiKeys: splitList(e.API_KEYS),
+      adminApiKeys: splitList(e.ADMIN_API_KEYS),
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      requestTimeoutMs: Math.round(e.REQUEST_TIMEOUT_SECONDS * 1000),
+      payloadEncryptionKeys: e.PAYLOAD_ENCRYPTION_KEYS,
+    },
     health: {
       intervalMs: Math.round(e.HEALTH_CHECK_INTERVAL_SECONDS * 1000),
       failuresToDegrade: e.HEALTH_FAILURES_TO_DEGRADE,

@@ -1,9 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
 import type { AppConfig } from './config';
+import { dataConverterFor } from './data-converter';
 
 export async function connectTemporalClient(config: AppConfig): Promise<Client> {
   const connection = await Connection.connect({ address: config.temporal.address });
-  return new Client({ connection, namespace: config.temporal.namespace });
+  return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) });
 }
 
 /** The Temporal UI page of one run. */

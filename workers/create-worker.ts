@@ -8,6 +8,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities } from '../activities';
 import type { AnalysisCache } from '../shared/analysis-cache';
 import type { AppConfig } from '../shared/config';
+import { dataConverterFor } from '../shared/data-converter';
 import type { DocumentStore } from '../shared/document-store';
 import { isRemoteProvider, providerTaskQueue } from '../shared/providers/plan';
 import type { GateStore } from '../shared/resilience/gate-store';
@@ -31,7 +32,7 @@ export interface WorkerSet {
 
 export async function createWorkerSet({ config, connection, documents, gates, cache, workflowBundle }: AnalysisWorkerDeps): Promise<WorkerSet> {
   const activities = createActivities({ config, documents, gates, cache });
-  const common = { connection, namespace: config.temporal.namespace };
+  const common = { connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) };
   const workers: Worker[] = [
     await Worker.create({
       ...common,

@@ -4,6 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { AnalysisCache } from '../shared/analysis-cache';
 import { loadConfigOrExit } from '../shared/config';
 import { ensureDeployment } from '../shared/deployment-bootstrap';
+import { dataConverterFor } from '../shared/data-converter';
 import { DocumentStore } from '../shared/document-store';
 import { createGateStore } from '../shared/resilience/gate-store';
 import { createWorkerSet } from './create-worker';
@@ -16,7 +17,7 @@ async function main() {
   const cache = AnalysisCache.fromConfig(config, (message) => console.warn(`worker: cache: ${message}`));
   // The SDK's runtime turns SIGINT/SIGTERM into worker.shutdown(): polling stops, in-flight tasks drain, run() resolves.
   const workers = await createWorkerSet({ config, connection, documents, gates, cache });
-  await ensureDeployment(new Client({ connection, namespace: config.temporal.namespace }), config, { healthSchedule: true });
+  await ensureDeployment(new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) }), config, { healthSchedule: true });
   console.log(`worker: polling ${workers.taskQueues.map((queue) => `"${queue}"`).join(', ')} on ${config.temporal.address}`);
   await workers.run();
   await gates.close();

@@ -7,7 +7,8 @@ const HEALTH_JSON = 'application/health+json';
 /** Modes in which this instance should be taken out of a load balancer's rotation. */
 const NOT_READY_MODES = new Set(['EMERGENCY', 'MAINTENANCE']);
 
-export function healthRouter(deps: ProbeDeps & { modes: OperationModeClient }): Router {
+/** Liveness and readiness: for orchestrators, so no key is needed and nothing about dependencies leaks. */
+export function probesRouter(deps: Pick<ProbeDeps, 'client'> & { modes: OperationModeClient }): Router {
   const router = Router();
 
   /** Liveness only: answers while the process runs, whatever its dependencies do. */
@@ -16,17 +17,23 @@ export function healthRouter(deps: ProbeDeps & { modes: OperationModeClient }): 
   });
 
   router.get('/ready', async (_req, res) => {
-    const [temporal, { view, unavailable }] = await Promise.all([probeTemporal(deps), deps.modes.read()]);
+    const [temporal, { view }] = await Promise.all([probeTemporal(deps), deps.modes.read()]);
     const problems = [
-      ...(temporal.status === 'fail' ? [temporal.output ?? 'Temporal unreachable'] : []),
+      ...(temporal.status === 'fail' ? ['Temporal unreachable'] : []),
       ...(view && NOT_READY_MODES.has(view.mode) ? [`operation mode ${view.mode}`] : []),
     ];
     res
       .status(problems.length ? 503 : 200)
       .type(HEALTH_JSON)
-      .json({ status: problems.length ? 'fail' : 'pass', operationMode: view?.mode ?? null, ...(unavailable && { notes: [unavailable] }), ...(problems.length && { output: problems.join('; ') }) });
+      .json({ status: problems.length ? 'fail' : 'pass', operationMode: view?.mode ?? null, ...(problems.length && { output: problems.join('; ') }) });
   });
 
+  return router;
+}
+
+/** The full report, per component, with cache statistics and circuit states (behind the API key). */
+export function healthRouter(deps: ProbeDeps & { modes: OperationModeClient }): Router {
+  const router = Router();
   router.get('/', async (_req, res) => {
     const [checks, { view, unavailable }] = await Promise.all([probeAll(deps), deps.modes.read()]);
     const report = healthReport(checks, {
@@ -36,6 +43,5 @@ export function healthRouter(deps: ProbeDeps & { modes: OperationModeClient }): 
     });
     res.status(report.status === 'fail' ? 503 : 200).type(HEALTH_JSON).json(report);
   });
-
   return router;
 }

@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { OPERATION_MODES, SEVERITIES } from '../../shared/operation-mode/modes';
 import { OperationModeRequestError, type OperationModeClient } from '../../shared/operation-mode-client';
@@ -17,7 +17,7 @@ export const overrideRequestSchema = z
 export const clearOverrideSchema = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();
 
 /** Admin routes: who may call them is decided by the auth middleware in front. */
-export function operationModeRouter({ modes, actorOf }: { modes: OperationModeClient; actorOf: (req: Request) => string }): Router {
+export function operationModeRouter({ modes, actorOf }: { modes: OperationModeClient; actorOf: (res: Response) => string }): Router {
   const router = Router();
 
   router.get('/', async (_req, res) => {
@@ -29,13 +29,13 @@ export function operationModeRouter({ modes, actorOf }: { modes: OperationModeCl
 
   router.put('/', async (req, res) => {
     const body = parseBody(overrideRequestSchema, req);
-    const result = await rejectingAsBadRequest(() => modes.setOverride({ ...body, actor: actorOf(req) }));
+    const result = await rejectingAsBadRequest(() => modes.setOverride({ ...body, actor: actorOf(res) }));
     res.json({ ...result, ...(await modes.read()).view });
   });
 
   router.delete('/override', async (req, res) => {
     const body = req.is('application/json') ? parseBody(clearOverrideSchema, req) : {};
-    const result = await rejectingAsBadRequest(() => modes.clearOverride({ actor: actorOf(req), ...body }));
+    const result = await rejectingAsBadRequest(() => modes.clearOverride({ actor: actorOf(res), ...body }));
     res.json({ ...result, ...(await modes.read()).view });
   });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import { rejection } from '../helpers/assertions';
 import {
   DEFAULT_ANALYSIS,
   DEFAULT_ANALYSIS_TEXT,
@@ -30,17 +31,6 @@ describe('provider emulator', () => {
     return block.text;
   };
   const gptText = async () => (await gpt()).choices[0]?.message.content;
-
-  /** The error a promise rejects with (fails the test if it resolves). */
-  async function rejection(promise: Promise<unknown>): Promise<Error> {
-    try {
-      await promise;
-    } catch (error) {
-      assert.ok(error instanceof Error);
-      return error;
-    }
-    assert.fail('expected the call to fail');
-  }
 
   before(async () => {
     emulator = await startProviderEmulator();

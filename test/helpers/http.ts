@@ -9,9 +9,9 @@ export async function request<T = any>(
   baseUrl: string,
   method: string,
   path: string,
-  options: { json?: unknown; raw?: string; contentType?: string } = {},
+  options: { json?: unknown; raw?: string; contentType?: string; headers?: Record<string, string> } = {},
 ): Promise<JsonResponse<T>> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   let body: string | undefined;
   if (options.json !== undefined) {
     body = JSON.stringify(options.json);

@@ -2,6 +2,7 @@
  * The real stack for integration tests: a Temporal dev server on free ports, the workflow bundle built
  * once, a worker and the API in this process. Started on first use and shared by every test file.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,13 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createApp } from '../../api/app';
+import { createApi } from '../../api/app';
 import { JobService } from '../../api/jobs';
 import { loadConfig, type AppConfig } from '../../shared/config';
 import { startDevServer, type RunningDevServer } from '../../shared/dev-server';
 import { DocumentStore } from '../../shared/document-store';
 import { resolveTemporalCli } from '../../shared/temporal-cli';
 import { AnalysisCache } from '../../shared/analysis-cache';
+import { dataConverterFor, ENCRYPTING_FAILURE_CONVERTER_PATH } from '../../shared/data-converter';
 import { ensureDeployment } from '../../shared/deployment-bootstrap';
 import { healthCheckScheduleId } from '../../shared/operation-mode/messages';
 import { createGateStore, type GateStore } from '../../shared/resilience/gate-store';
@@ -74,13 +76,19 @@ async function createStack(): Promise<TestStack> {
     TEMPORAL_TASK_QUEUE: 'analysis-test',
     DATA_DIR: dataDir,
     LLM_PROVIDERS: 'local',
+    // Every test runs with encrypted payloads, as production should.
+    PAYLOAD_ENCRYPTION_KEYS: `test-key:${randomBytes(32).toString('base64')}`,
   };
   const config = loadConfig(env);
 
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    failureConverterPath: ENCRYPTING_FAILURE_CONVERTER_PATH,
+    logger: new DefaultLogger('WARN'),
+  });
   const nativeConnection = await NativeConnection.connect({ address: devServer.address });
   const connection = await Connection.connect({ address: devServer.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) });
   const documents = DocumentStore.inDataDir(dataDir);
   cleanups.push(async () => {
     documents.close();
@@ -92,7 +100,7 @@ async function createStack(): Promise<TestStack> {
   const listen = async (apiConfig: AppConfig) => {
     const apiCache = AnalysisCache.fromConfig(apiConfig, () => {});
     const apiGates = apiConfig.redisUrl ? createGateStore({ redisUrl: apiConfig.redisUrl }) : undefined;
-    const app = createApp({ config: apiConfig, client, documents, cache: apiCache, gates: apiGates, log: () => {} });
+    const { app, close: closeApi } = createApi({ config: apiConfig, client, documents, cache: apiCache, gates: apiGates, log: () => {} });
     const server: Server = await new Promise((resolve) => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
     });
@@ -101,6 +109,7 @@ async function createStack(): Promise<TestStack> {
       close: async () => {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await closeApi();
         await apiCache.close();
         await apiGates?.close();
       },
