@@ -9,9 +9,11 @@ import { createPayloadCodec } from '../shared/payload-codec';
 import type { GateStore } from '../shared/resilience/gate-store';
 import { Authenticator, principalOf } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
+import { BatchService } from './batches';
 import { JobService } from './jobs';
 import { createRateLimiter } from './rate-limit';
 import { analysisRouter } from './routes/analysis';
+import { batchRouter } from './routes/batches';
 import { codecRouter } from './routes/codec';
 import { documentsRouter } from './routes/documents';
 import { healthRouter, probesRouter } from './routes/health';
@@ -72,6 +74,7 @@ export function createApi({ config, client, documents, cache, gates, log = conso
   app.use(express.json({ limit: config.api.documentMaxBytes + BODY_ENVELOPE_BYTES }));
   app.use('/api', auth.require('client'), limiter.middleware);
   app.use('/api/documents', documentsRouter({ documents, cache, maxBytes }));
+  app.use('/api', batchRouter({ documents, batches: new BatchService(client, config), modes, retryAfterSeconds }));
   app.use('/api', analysisRouter({ documents, jobs, cache, modes, maxBytes, retryAfterSeconds }));
   app.use('/api/health', healthRouter({ config, client, documents, cache, gates, modes }));
   app.use(

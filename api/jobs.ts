@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../shared/config';
 import { applicationFailureOf } from '../shared/failure-types';
-import type { AnalyzeDocumentInput, JobProgress } from '../shared/job-types';
+import type { AnalyzeDocumentInput, JobProgress, JobStatus } from '../shared/job-types';
 import { JOB_ID_PREFIX, jobProgressQuery, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../shared/names';
 import { temporalUiRunUrl } from '../shared/temporal-client';
 import type { AnalysisResult } from '../shared/analysis-result';
@@ -11,6 +11,22 @@ import { jobStatusOf, stageOf, type ExecutionStatusName, type JobView } from './
 
 /** `analysis-<cache key>` for requests started through the API (so identical requests share a job); a UUID otherwise. */
 export const JOB_ID_PATTERN = new RegExp(`^${JOB_ID_PREFIX}([0-9a-f]{64}|[0-9a-f-]{36})$`);
+
+const LONG_POLL_INTERVAL_MS = 250;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const isClosed = (view: JobView) => ['completed', 'failed', 'cancelled'].includes(view.status);
+const progressFingerprint = (view: JobView) =>
+  JSON.stringify([view.status, view.stage, view.provider, view.chain.length, view.currentAttempt?.attempt, view.currentAttempt?.provider]);
+
+export interface JobSummary {
+  jobId: string;
+  status: JobStatus;
+  documentId?: string;
+  provider?: string;
+  startedAt: string;
+  closedAt?: string;
+  links: { self: string; ui: string };
+}
 
 /** How long a status read waits for a worker to answer the progress query before reporting the job queued. */
 const PROGRESS_QUERY_TIMEOUT_MS = 2000;
@@ -39,7 +55,12 @@ export class JobService {
         { key: SEARCH_ATTRIBUTES.analysisType, value: input.analysisType },
         { key: SEARCH_ATTRIBUTES.jobStatus, value: 'queued' },
       ],
-      staticSummary: `Analyze ${input.documentId} (${input.analysisType})`,
+      staticSummary: `Analyze ${input.documentId} (${input.analysisType}, ${input.options?.tier ?? 'advanced'} tier)`,
+      staticDetails: [
+        `**Document:** ${input.documentId}`,
+        `**Analysis:** ${input.analysisType}, ${input.options?.tier ?? 'advanced'} model tier${input.options?.maxTokens ? `, at most ${input.options.maxTokens} tokens` : ''}`,
+        `**Progress:** query \`jobProgress\` (stage, provider chain, tokens); API: /api/jobs/${jobId}`,
+      ].join('\n\n'),
     });
     return {
       jobId,
@@ -96,6 +117,59 @@ export class JobService {
       view.error = await this.failureOf(jobId);
     }
     return view;
+  }
+
+  /**
+   * Long-poll: the job as soon as it differs from `since` (status, stage, provider, chain, attempt) or is
+   * closed, else after `waitMs`. Polls Temporal internally so the client holds one request.
+   */
+  async readWhenChanged(jobId: string, waitMs: number): Promise<JobView | undefined> {
+    const first = await this.read(jobId);
+    if (!first || waitMs <= 0 || isClosed(first)) return first;
+    const fingerprint = progressFingerprint(first);
+    const deadline = Date.now() + waitMs;
+    let latest: JobView | undefined = first;
+    while (Date.now() < deadline) {
+      await sleep(Math.min(LONG_POLL_INTERVAL_MS, deadline - Date.now()));
+      latest = await this.read(jobId);
+      if (!latest || isClosed(latest) || progressFingerprint(latest) !== fingerprint) return latest;
+    }
+    return latest;
+  }
+
+  /** Requests cancellation; the job ends `cancelled` once its in-flight provider call has been aborted. */
+  async cancel(jobId: string): Promise<{ jobId: string; status: 'cancelling' } | 'not_found' | 'closed'> {
+    const handle = this.client.workflow.getHandle(jobId);
+    try {
+      const description = await handle.describe();
+      if (description.status.name !== 'RUNNING') return 'closed';
+      await handle.cancel();
+      return { jobId, status: 'cancelling' };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return 'not_found';
+      throw error;
+    }
+  }
+
+  /** Jobs from Temporal visibility, newest first; filters are validated before they reach the query. */
+  async list(filter: { status?: JobStatus; documentId?: string; pageSize: number }): Promise<JobSummary[]> {
+    const clauses = [`WorkflowType = '${WORKFLOW_TYPES.analyzeDocument}'`];
+    if (filter.status) clauses.push(`${SEARCH_ATTRIBUTES.jobStatus.name} = '${filter.status}'`);
+    if (filter.documentId) clauses.push(`${SEARCH_ATTRIBUTES.documentId.name} = '${filter.documentId}'`);
+    const jobs: JobSummary[] = [];
+    for await (const run of this.client.workflow.list({ query: clauses.join(' AND '), pageSize: filter.pageSize })) {
+      jobs.push({
+        jobId: run.workflowId,
+        status: (run.typedSearchAttributes.get(SEARCH_ATTRIBUTES.jobStatus) as JobStatus | undefined) ?? jobStatusOf(run.status.name as ExecutionStatusName, undefined),
+        documentId: run.typedSearchAttributes.get(SEARCH_ATTRIBUTES.documentId),
+        provider: run.typedSearchAttributes.get(SEARCH_ATTRIBUTES.provider),
+        startedAt: run.startTime.toISOString(),
+        closedAt: run.closeTime?.toISOString(),
+        links: this.links(run.workflowId, run.runId),
+      });
+      if (jobs.length >= filter.pageSize) break;
+    }
+    return jobs;
   }
 
   private async failureOf(jobId: string): Promise<{ type: string; message: string }> {

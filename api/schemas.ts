@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ANALYSIS_TYPES } from '../shared/job-types';
+import { DOCUMENT_ID_PATTERN } from '../shared/document-store';
+import { ANALYSIS_TYPES, JOB_STATUSES } from '../shared/job-types';
 
 /** Anything an analysis request can vary that changes the answer; part of the cache key. */
 const analysisOptions = {
@@ -34,3 +35,28 @@ export const analyzeRequestSchema = z
       context.addIssue({ code: 'custom', path: ['title'], message: 'title goes with inline content only' });
     }
   });
+
+/** Query parameters arrive as strings (the app uses the simple query parser: a repeated key is an array → 400). */
+const integerParam = (min: number, max: number) => z.string().regex(/^\d{1,6}$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max));
+
+export const listJobsQuerySchema = z
+  .object({
+    status: z.enum(JOB_STATUSES).optional(),
+    documentId: z.string().regex(DOCUMENT_ID_PATTERN, 'is not a document id').optional(),
+    pageSize: integerParam(1, 100).default(20),
+  })
+  .strict();
+
+export const readJobQuerySchema = z.object({ wait: integerParam(0, 30).optional() }).strict();
+
+export const analyzeBatchRequestSchema = z
+  .object({
+    documentIds: z
+      .array(z.string().regex(DOCUMENT_ID_PATTERN, 'is not a document id'))
+      .min(1)
+      .max(100)
+      .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a document'),
+    concurrency: z.number().int().min(1).max(20).default(5),
+    ...analysisOptions,
+  })
+  .strict();

@@ -17,3 +17,10 @@ export function parseParam(pattern: RegExp, value: string | undefined, name: str
   }
   return value;
 }
+
+/** Query strings: unknown parameters and bad values are 400s naming the parameter, like bodies. */
+export function parseQuery<T extends z.ZodType>(schema: T, req: Request): z.infer<T> {
+  const parsed = schema.safeParse(req.query);
+  if (!parsed.success) throw validationError(parsed.error);
+  return parsed.data;
+}

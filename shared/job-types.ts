@@ -57,3 +57,32 @@ export interface JobProgress {
   /** Answered from the analysis cache, no provider called. */
   cached?: boolean;
 }
+
+export interface BatchItem {
+  documentId: string;
+  cacheKey?: string;
+}
+
+export interface AnalyzeBatchInput {
+  items: BatchItem[];
+  analysisType: AnalysisType;
+  options?: AnalyzeDocumentOptions;
+  /** Children running at once (the rest wait their turn). */
+  concurrency: number;
+}
+
+export interface BatchChild {
+  documentId: string;
+  jobId: string;
+  status: JobStatus;
+  provider?: string;
+  errorType?: string;
+}
+
+export interface BatchProgress {
+  total: number;
+  counts: Record<JobStatus, number>;
+  /** The most children seen running at once (never above the input's concurrency). */
+  peakRunning: number;
+  children: BatchChild[];
+}

@@ -4,15 +4,19 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery } from '@temporalio/workflow';
-import type { JobProgress } from './job-types';
+import type { BatchProgress, JobProgress } from './job-types';
 
 export const WORKFLOW_TYPES = {
   analyzeDocument: 'analyzeDocument',
+  analyzeBatch: 'analyzeBatch',
 } as const;
+
+export const BATCH_ID_PREFIX = 'batch-';
 
 export const JOB_ID_PREFIX = 'analysis-';
 
 export const jobProgressQuery = defineQuery<JobProgress>('jobProgress');
+export const batchProgressQuery = defineQuery<BatchProgress>('batchProgress');
 
 /** Custom search attributes, registered on the dev server and upserted by the workflows. */
 export const SEARCH_ATTRIBUTES = {

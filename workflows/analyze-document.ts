@@ -76,11 +76,11 @@ async function runFallbackChain(input: AnalyzeDocumentInput, progress: JobProgre
 async function runProviders(input: AnalyzeDocumentInput, progress: JobProgress): Promise<AnalysisResult> {
   const steps = await planProviderChain();
   const tier = input.options?.tier ?? 'advanced';
-  for (const step of steps) {
+  for (const [index, step] of steps.entries()) {
     progress.provider = step.provider;
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.provider, value: step.provider }]);
     try {
-      const result = await runStep(step, input, tier);
+      const result = await runStep(step, `${index + 1}/${steps.length}`, input, tier);
       recordStep(progress, {
         provider: step.provider,
         model: result.meta.model,
@@ -125,8 +125,10 @@ interface StepFailureDetails {
   outputTokens: number;
 }
 
-function runStep(step: ProviderStep, input: AnalyzeDocumentInput, tier: 'advanced' | 'light'): Promise<AnalysisResult> {
+function runStep(step: ProviderStep, position: string, input: AnalyzeDocumentInput, tier: 'advanced' | 'light'): Promise<AnalysisResult> {
   const activities = proxyActivities<Activities>({
+    // Shown on the activity in the Temporal UI; the attempt number is the activity's own.
+    summary: `${step.provider} (${step.provider === 'local' ? 'extractive' : `${tier} tier`}) · fallback step ${position} · up to ${step.retry.maximumAttempts} attempts`,
     taskQueue: step.taskQueue,
     startToCloseTimeout: step.startToCloseTimeoutMs,
     ...(step.heartbeatTimeoutMs > 0 && { heartbeatTimeout: step.heartbeatTimeoutMs }),

@@ -1,3 +1,4 @@
 export { analyzeDocument } from './analyze-document';
 export { healthCheckWorkflow } from './health-check';
 export { operationModeWorkflow } from './operation-mode';
+export { analyzeBatch } from './analyze-batch';

@@ -7,8 +7,8 @@ import type { OperationModeClient } from '../../shared/operation-mode-client';
 import { HttpError, notFound } from '../errors';
 import { JOB_ID_PATTERN, type JobService } from '../jobs';
 import { modeUnavailableReason } from '../mode-messages';
-import { analyzeRequestSchema } from '../schemas';
-import { parseBody, parseParam } from '../validation';
+import { analyzeRequestSchema, listJobsQuerySchema, readJobQuerySchema } from '../schemas';
+import { parseBody, parseParam, parseQuery } from '../validation';
 import { assertContentFits } from './documents';
 
 interface AnalysisRouterDeps {
@@ -63,11 +63,25 @@ export function analysisRouter({ documents, jobs, cache, modes, maxBytes, retryA
     res.status(202).location(job.links.self).json({ ...job, documentId: stored.id, tier });
   });
 
+  router.get('/jobs', async (req, res) => {
+    const query = parseQuery(listJobsQuerySchema, req);
+    res.json({ jobs: await jobs.list(query) });
+  });
+
   router.get('/jobs/:jobId', async (req, res) => {
     const jobId = parseParam(JOB_ID_PATTERN, req.params.jobId, 'jobId');
-    const job = await jobs.read(jobId);
+    const { wait } = parseQuery(readJobQuerySchema, req);
+    const job = await jobs.readWhenChanged(jobId, (wait ?? 0) * 1000);
     if (!job) throw notFound('job', jobId);
     res.json(job);
+  });
+
+  router.delete('/jobs/:jobId', async (req, res) => {
+    const jobId = parseParam(JOB_ID_PATTERN, req.params.jobId, 'jobId');
+    const outcome = await jobs.cancel(jobId);
+    if (outcome === 'not_found') throw notFound('job', jobId);
+    if (outcome === 'closed') throw new HttpError(409, 'job_closed', `job ${jobId} has already finished`);
+    res.status(202).json(outcome);
   });
 
   return router;

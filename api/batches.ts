@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { AppConfig } from '../shared/config';
+import type { AnalyzeBatchInput, BatchProgress } from '../shared/job-types';
+import { BATCH_ID_PREFIX, batchProgressQuery, WORKFLOW_TYPES } from '../shared/names';
+import { temporalUiRunUrl } from '../shared/temporal-client';
+import type { analyzeBatch } from '../workflows';
+
+export const BATCH_ID_PATTERN = new RegExp(`^${BATCH_ID_PREFIX}[0-9a-f-]{36}$`);
+
+export interface BatchView extends Partial<BatchProgress> {
+  batchId: string;
+  status: 'running' | 'completed' | 'failed' | 'cancelled';
+  links: { self: string; ui: string };
+}
+
+export class BatchService {
+  constructor(
+    private readonly client: Client,
+    private readonly config: AppConfig,
+  ) {}
+
+  private links(batchId: string) {
+    return { self: `/api/batches/${batchId}`, ui: temporalUiRunUrl(this.config, batchId) };
+  }
+
+  async start(input: AnalyzeBatchInput): Promise<BatchView> {
+    const batchId = `${BATCH_ID_PREFIX}${randomUUID()}`;
+    await this.client.workflow.start<typeof analyzeBatch>(WORKFLOW_TYPES.analyzeBatch, {
+      workflowId: batchId,
+      taskQueue: this.config.temporal.taskQueue,
+      args: [input],
+      staticSummary: `Batch of ${input.items.length} documents (${input.analysisType}), ${input.concurrency} at a time`,
+    });
+    return { batchId, status: 'running', total: input.items.length, links: this.links(batchId) };
+  }
+
+  /** undefined when no such batch exists. */
+  async read(batchId: string): Promise<BatchView | undefined> {
+    const handle = this.client.workflow.getHandle(batchId);
+    try {
+      const description = await handle.describe();
+      const progress = await this.client.connection
+        .withDeadline(Date.now() + 2_000, () => handle.query(batchProgressQuery))
+        .catch(() => undefined);
+      const status = description.status.name === 'RUNNING' ? 'running' : description.status.name === 'COMPLETED' ? 'completed' : description.status.name === 'CANCELLED' ? 'cancelled' : 'failed';
+      return { batchId, status, ...progress, links: this.links(batchId) };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+  }
+}

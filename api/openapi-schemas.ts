@@ -1,0 +1,234 @@
+/**
+ * Zod schemas for the API's responses whose shapes live as TypeScript interfaces elsewhere, written
+ * only so the OpenAPI document can be generated from zod like the request schemas. The `mirrors`
+ * check at the bottom fails the build when one of them drifts from the interface it describes.
+ */
+import { z } from 'zod';
+import { analysisResultSchema } from '../shared/analysis-result';
+import { MODEL_TIERS, PROVIDER_NAMES } from '../shared/config';
+import type { DocumentSummary, StoredDocument } from '../shared/document-store';
+import type { HealthCheck, HealthReport } from '../shared/health/health-report';
+import { ANALYSIS_TYPES, JOB_STAGES, JOB_STATUSES, type ProviderAttempt, type TokenTotals } from '../shared/job-types';
+import type { AuditEntry } from '../shared/operation-mode/audit';
+import type { FlagEvaluation } from '../shared/operation-mode/feature-flags';
+import { healthComponentSchema } from '../shared/operation-mode/health-hysteresis';
+import { HEALTH_MODES, OPERATION_MODES, SEVERITIES } from '../shared/operation-mode/modes';
+import type { ActiveOverride } from '../shared/operation-mode/state';
+import { TRANSITION_CAUSES } from '../shared/operation-mode/transitions';
+import type { OperationModeView } from '../shared/operation-mode/view';
+import type { JobView } from './job-view';
+
+const isoTimestamp = z.string().meta({ format: 'date-time' });
+
+export const errorResponseSchema = z.object({
+  error: z.object({
+    code: z.string().meta({ description: 'Stable machine-readable code, e.g. invalid_request, not_found, analysis_disabled' }),
+    message: z.string(),
+    field: z.string().optional().meta({ description: 'The request field at fault (dotted path), when there is one' }),
+  }),
+});
+
+// ---- jobs ----
+
+export const tokenTotalsSchema = z.object({ input: z.number().int().nonnegative(), output: z.number().int().nonnegative() });
+
+export const providerAttemptSchema = z.object({
+  provider: z.enum(PROVIDER_NAMES),
+  model: z.string().optional(),
+  tier: z.enum(MODEL_TIERS).optional(),
+  outcome: z.enum(['succeeded', 'failed']),
+  attempts: z.number().int().positive().optional(),
+  errorType: z.string().optional(),
+  errorMessage: z.string().optional(),
+  attemptErrors: z.array(z.string()).optional(),
+  inputTokens: z.number().int().nonnegative().optional(),
+  outputTokens: z.number().int().nonnegative().optional(),
+});
+
+const jobLinksSchema = z.object({
+  self: z.string().meta({ description: 'This job in the API' }),
+  ui: z.string().meta({ description: 'This job in the Temporal UI' }),
+});
+
+export const jobViewSchema = z.object({
+  jobId: z.string(),
+  status: z.enum(JOB_STATUSES),
+  stage: z.enum(JOB_STAGES),
+  documentId: z.string().optional(),
+  provider: z.string().optional(),
+  chain: z.array(providerAttemptSchema).meta({ description: 'The fallback chain so far, one entry per provider tried' }),
+  tokens: tokenTotalsSchema.meta({ description: 'Tokens of every provider attempt of this job, failed ones included' }),
+  currentAttempt: z
+    .object({ provider: z.string().optional(), attempt: z.number().int().positive(), lastFailure: z.string().optional() })
+    .optional(),
+  result: analysisResultSchema.optional(),
+  error: z.object({ type: z.string(), message: z.string() }).optional(),
+  startedAt: isoTimestamp.optional(),
+  closedAt: isoTimestamp.optional(),
+  links: jobLinksSchema,
+});
+
+/** 202 from POST /api/analyze: the new (or joined) job, with the model tier it was started with. */
+export const jobAcceptedSchema = jobViewSchema.extend({ documentId: z.string(), tier: z.enum(MODEL_TIERS) });
+
+export const jobSummarySchema = jobViewSchema.pick({ jobId: true, status: true, stage: true, documentId: true, startedAt: true, closedAt: true, links: true });
+
+export const jobListSchema = z.object({ jobs: z.array(jobSummarySchema) });
+
+export const jobListQuerySchema = z.object({
+  status: z.enum(JOB_STATUSES).optional(),
+  documentId: z.string().optional(),
+  pageSize: z.number().int().positive().optional(),
+});
+
+export const jobReadQuerySchema = z.object({
+  wait: z.number().min(0).max(30).optional().meta({ description: 'Seconds to wait for the job to close before answering (long poll)' }),
+});
+
+export const jobCancelledSchema = z.object({ jobId: z.string(), status: z.string() });
+
+export const cachedAnalysisSchema = z.object({
+  status: z.literal('completed'),
+  cached: z.literal(true),
+  documentId: z.string().optional(),
+  tokens: tokenTotalsSchema,
+  result: analysisResultSchema,
+});
+
+// ---- batches ----
+
+export const batchRequestSchema = z
+  .object({
+    documentIds: z.array(z.string()).min(1).max(100),
+    analysisType: z.enum(ANALYSIS_TYPES).optional(),
+    maxTokens: z.number().int().min(64).max(32_000).optional(),
+    concurrency: z.number().int().min(1).max(20).optional().meta({ description: 'How many documents are analyzed at once' }),
+  })
+  .strict();
+
+export const batchAcceptedSchema = z.object({ batchId: z.string(), status: z.string(), links: z.record(z.string(), z.string()) });
+
+export const batchViewSchema = z.looseObject({ batchId: z.string(), status: z.string() });
+
+// ---- documents ----
+
+export const documentSummarySchema = z.object({
+  id: z.string(),
+  title: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  contentSha256: z.string(),
+  sizeBytes: z.number().int().nonnegative(),
+  createdAt: isoTimestamp,
+  updatedAt: isoTimestamp,
+});
+
+export const storedDocumentSchema = documentSummarySchema.extend({ content: z.string() });
+
+// ---- health ----
+
+const healthStatusSchema = z.enum(['pass', 'warn', 'fail']);
+
+export const healthCheckSchema = z.object({
+  status: healthStatusSchema,
+  critical: z.boolean(),
+  componentType: z.string().optional(),
+  observedValue: z.unknown().optional(),
+  observedUnit: z.string().optional(),
+  output: z.string().optional(),
+  time: isoTimestamp,
+});
+
+export const healthReportSchema = z.looseObject({
+  status: healthStatusSchema,
+  description: z.string(),
+  checks: z.record(z.string(), z.array(healthCheckSchema)),
+});
+
+export const livenessSchema = z.object({ status: z.literal('pass'), uptimeSeconds: z.number().int().nonnegative() });
+
+export const readinessSchema = z.object({
+  status: z.enum(['pass', 'fail']),
+  operationMode: z.enum(OPERATION_MODES).nullable(),
+  notes: z.array(z.string()).optional(),
+  output: z.string().optional(),
+});
+
+// ---- operation mode and feature flags ----
+
+export const flagEvaluationSchema = z.object({
+  flag: z.string(),
+  value: z.boolean(),
+  reason: z.enum(['MODE_VALUE', 'DEFAULT', 'UNAVAILABLE', 'UNKNOWN_FLAG']),
+  mode: z.enum(OPERATION_MODES).optional(),
+  errorMessage: z.string().optional(),
+});
+
+export const featureFlagsSchema = z.object({ flags: z.record(z.string(), flagEvaluationSchema) });
+
+const activeOverrideSchema = z.object({
+  mode: z.enum(OPERATION_MODES),
+  reason: z.string(),
+  actor: z.string(),
+  severity: z.enum(SEVERITIES),
+  setAt: isoTimestamp,
+  expiresAt: isoTimestamp.optional(),
+});
+
+export const auditEntrySchema = z.object({
+  from: z.enum(OPERATION_MODES),
+  to: z.enum(OPERATION_MODES),
+  cause: z.enum(TRANSITION_CAUSES),
+  actor: z.string(),
+  reason: z.string(),
+  at: isoTimestamp,
+  checks: z.array(healthComponentSchema),
+});
+
+export const operationModeViewSchema = z.object({
+  mode: z.enum(OPERATION_MODES),
+  modeSince: isoTimestamp,
+  healthMode: z.enum(HEALTH_MODES),
+  override: activeOverrideSchema.optional(),
+  reasons: z.array(z.object({ component: z.string(), description: z.string(), severity: z.enum(SEVERITIES) })),
+  flags: z.record(z.string(), flagEvaluationSchema),
+});
+
+export const operationModeStatusSchema = operationModeViewSchema.extend({
+  transitionCount: z.number().int().nonnegative().optional(),
+  audit: z.array(auditEntrySchema).meta({ description: 'The newest transitions, oldest first' }),
+});
+
+export const operationModeChangeSchema = operationModeViewSchema.extend({
+  transitions: z.array(auditEntrySchema).meta({ description: 'Transitions this request caused (empty when the mode stayed)' }),
+});
+
+// ---- the mirrors stay honest ----
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+const mirrors: {
+  jobView: Same<z.output<typeof jobViewSchema>, JobView>;
+  providerAttempt: Same<z.output<typeof providerAttemptSchema>, ProviderAttempt>;
+  tokenTotals: Same<z.output<typeof tokenTotalsSchema>, TokenTotals>;
+  documentSummary: Same<z.output<typeof documentSummarySchema>, DocumentSummary>;
+  storedDocument: Same<z.output<typeof storedDocumentSchema>, StoredDocument>;
+  healthCheck: Same<z.output<typeof healthCheckSchema>, HealthCheck>;
+  healthReport: Same<z.output<typeof healthReportSchema>, HealthReport>;
+  flagEvaluation: Same<z.output<typeof flagEvaluationSchema>, FlagEvaluation>;
+  activeOverride: Same<z.output<typeof activeOverrideSchema>, ActiveOverride>;
+  auditEntry: Same<z.output<typeof auditEntrySchema>, AuditEntry>;
+  operationModeView: Same<z.output<typeof operationModeViewSchema>, OperationModeView>;
+} = {
+  jobView: true,
+  providerAttempt: true,
+  tokenTotals: true,
+  documentSummary: true,
+  storedDocument: true,
+  healthCheck: true,
+  healthReport: true,
+  flagEvaluation: true,
+  activeOverride: true,
+  auditEntry: true,
+  operationModeView: true,
+};
+void mirrors;

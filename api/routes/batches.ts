@@ -1,0 +1,59 @@
+import { Router } from 'express';
+import { analysisKeyOf } from '../../shared/analysis-cache';
+import type { DocumentStore } from '../../shared/document-store';
+import { evaluateFlag } from '../../shared/operation-mode/feature-flags';
+import type { OperationModeClient } from '../../shared/operation-mode-client';
+import { BATCH_ID_PATTERN, type BatchService } from '../batches';
+import { HttpError, notFound } from '../errors';
+import { modeUnavailableReason } from '../mode-messages';
+import { analyzeBatchRequestSchema } from '../schemas';
+import { parseBody, parseParam } from '../validation';
+
+interface BatchRouterDeps {
+  documents: DocumentStore;
+  batches: BatchService;
+  modes: OperationModeClient;
+  retryAfterSeconds: number;
+}
+
+export function batchRouter({ documents, batches, modes, retryAfterSeconds }: BatchRouterDeps): Router {
+  const router = Router();
+
+  router.post('/analyze/batch', async (req, res) => {
+    const body = parseBody(analyzeBatchRequestSchema, req);
+    const stored = body.documentIds.map((id) => {
+      const document = documents.get(id);
+      if (!document) throw notFound('document', id);
+      return document;
+    });
+
+    const { view, unavailable } = await modes.read();
+    for (const flag of ['enable_document_analysis', 'enable_batch_analysis'] as const) {
+      if (!evaluateFlag(flag, view, unavailable).value) {
+        throw new HttpError(503, 'analysis_disabled', `${flag} is off: ${modeUnavailableReason(view, unavailable)}`, undefined, {
+          'retry-after': String(retryAfterSeconds),
+        });
+      }
+    }
+    const tier = evaluateFlag('enable_advanced_llm_models', view, unavailable).value ? 'advanced' : 'light';
+    const batch = await batches.start({
+      items: stored.map(({ id, contentSha256 }) => ({
+        documentId: id,
+        cacheKey: analysisKeyOf({ contentSha256, analysisType: body.analysisType, tier, maxTokens: body.maxTokens }),
+      })),
+      analysisType: body.analysisType,
+      options: { tier, ...(body.maxTokens !== undefined && { maxTokens: body.maxTokens }) },
+      concurrency: body.concurrency,
+    });
+    res.status(202).location(batch.links.self).json(batch);
+  });
+
+  router.get('/batches/:batchId', async (req, res) => {
+    const batchId = parseParam(BATCH_ID_PATTERN, req.params.batchId, 'batchId');
+    const batch = await batches.read(batchId);
+    if (!batch) throw notFound('batch', batchId);
+    res.json(batch);
+  });
+
+  return router;
+}
