@@ -35,9 +35,14 @@ class RedisWindowStore implements Store {
     return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
   }
 
+  /** Never throws: with Redis away the request counts as the window's first (the limiter fails open, quietly). */
   async increment(key: string): Promise<IncrementResponse> {
-    const [hits, ttl] = (await this.timed(this.client.eval(INCREMENT, { keys: [this.prefix + key], arguments: [String(WINDOW_MS)] }))) as [number, number];
-    return { totalHits: hits, resetTime: new Date(Date.now() + Math.max(0, ttl)) };
+    try {
+      const [hits, ttl] = (await this.timed(this.client.eval(INCREMENT, { keys: [this.prefix + key], arguments: [String(WINDOW_MS)] }))) as [number, number];
+      return { totalHits: hits, resetTime: new Date(Date.now() + Math.max(0, ttl)) };
+    } catch {
+      return { totalHits: 1, resetTime: new Date(Date.now() + WINDOW_MS) };
+    }
   }
 
   async decrement(key: string): Promise<void> {

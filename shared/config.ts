@@ -81,6 +81,7 @@ const envSchema = z.object({
   REDIS_URL: optionalUrl,
   CACHE_MEMORY_SIZE: z.coerce.number().int().min(0).default(1000),
   CACHE_TTL_SECONDS: positiveNumber.default(24 * 60 * 60),
+  CACHE_DISK_ENABLED: z.enum(['true', 'false']).default('true'),
   CACHE_REDIS_PREFIX: z.string().trim().min(1).default('analysis-cache:'),
   CACHE_REDIS_TIMEOUT_MS: positiveInt.default(30),
   ANTHROPIC_API_KEY: optionalString,
@@ -149,7 +150,7 @@ export interface AppConfig {
   dataDir: string;
   redisUrl?: string;
   /** The design's DistributedCache(memory_cache_size, disk_cache_dir, redis_url, redis_prefix). */
-  cache: { memorySize: number; ttlMs: number; diskDir: string; redisPrefix: string; redisTimeoutMs: number };
+  cache: { memorySize: number; ttlMs: number; diskDir?: string; redisPrefix: string; redisTimeoutMs: number };
   providers: {
     order: ProviderName[];
   } & Record<RemoteProviderName, RemoteProviderConfig>;
@@ -272,7 +273,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     cache: {
       memorySize: e.CACHE_MEMORY_SIZE,
       ttlMs: Math.round(e.CACHE_TTL_SECONDS * 1000),
-      diskDir: path.join(dataDir, 'cache'),
+      diskDir: e.CACHE_DISK_ENABLED === 'true' ? path.join(dataDir, 'cache') : undefined,
       redisPrefix: e.CACHE_REDIS_PREFIX,
       redisTimeoutMs: e.CACHE_REDIS_TIMEOUT_MS,
     },
