@@ -9,6 +9,7 @@ import type { AppConfig, ModelTier, RemoteProviderConfig, RemoteProviderName } f
 import type { DocumentStore } from '../shared/document-store';
 import { FAILURE_TYPES } from '../shared/failure-types';
 import type { AnalysisType } from '../shared/job-types';
+import { evaluateFlag } from '../shared/operation-mode/feature-flags';
 import { OperationModeClient } from '../shared/operation-mode-client';
 import { parseAnalysisReply } from '../shared/providers/parse-analysis';
 import { buildAnalysisPrompt, buildRepairPrompt } from '../shared/providers/prompt';
@@ -67,12 +68,20 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       const settings = deps.config.providers[request.provider];
       const policy = gatePolicyOf(settings);
       const key = providerGateKey(deps.config.temporal.taskQueue, request.provider);
-      // Read at every attempt, so a running job follows a mode change on its next try.
-      const tier = await effectiveTier(request.tier, new OperationModeClient(context.client, deps.config));
-      const model = settings.models[tier];
       const attempt = context.info.attempt;
       const earlierErrors = earlierAttemptErrors(context.info.heartbeatDetails);
       const usage = { inputTokens: 0, outputTokens: 0 };
+      // Read at every attempt, so a running job follows a mode change on its next try.
+      const { view, unavailable } = await new OperationModeClient(context.client, deps.config).read();
+      const tier = request.tier === 'advanced' && evaluateFlag('enable_advanced_llm_models', view, unavailable).value ? 'advanced' : 'light';
+      const model = settings.models[tier];
+      if (!evaluateFlag('enable_remote_providers', view, unavailable).value) {
+        throw ApplicationFailure.nonRetryable(
+          `${request.provider}: remote providers are switched off in operation mode ${view?.mode}`,
+          FAILURE_TYPES.remoteProvidersDisabled,
+          { attempt, model, tier, inputTokens: 0, outputTokens: 0, attemptErrors: [...earlierErrors, FAILURE_TYPES.remoteProvidersDisabled] },
+        );
+      }
 
       const document = deps.documents.get(request.documentId);
       if (!document) {
@@ -179,12 +188,6 @@ function classifyFailure(error: unknown, deadlineExpired: boolean, settings: Rem
     return { type: 'Timeout', retryable: true, message: `no answer within the provider timeout (${settings.timeoutMs} ms)` };
   }
   return classifyProviderError(error);
-}
-
-/** The light tier when advanced models are switched off by the operation mode (or the mode is unknown). */
-async function effectiveTier(requested: ModelTier, modes: OperationModeClient): Promise<ModelTier> {
-  if (requested === 'light') return 'light';
-  return (await modes.flag('enable_advanced_llm_models')).value ? 'advanced' : 'light';
 }
 
 function addUsage(total: { inputTokens: number; outputTokens: number }, usage: { inputTokens: number; outputTokens: number }) {

@@ -1,6 +1,6 @@
 /** `npm run dev-server`: a persistent Temporal dev server with the project's search attributes. */
 import { loadConfigOrExit } from '../shared/config';
-import { startDevServer } from '../shared/dev-server';
+import { codecEndpointOf, startDevServer } from '../shared/dev-server';
 import { resolveTemporalCli } from '../shared/temporal-cli';
 
 async function main() {
@@ -13,6 +13,8 @@ async function main() {
     dbFile: config.temporal.dbFile,
     namespace: config.temporal.namespace,
     output: 'inherit',
+    // The UI decodes encrypted payloads through the API (shown only when PAYLOAD_ENCRYPTION_KEYS is set).
+    ...(config.security.payloadEncryptionKeys && { codecEndpoint: codecEndpointOf(config) }),
   });
   console.log(`Temporal dev server: ${server.address} (state in ${config.temporal.dbFile})`);
   console.log(`Temporal UI:         ${server.uiUrl}`);

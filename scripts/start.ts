@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { loadConfigOrExit } from '../shared/config';
-import { startDevServer, type RunningDevServer } from '../shared/dev-server';
+import { codecEndpointOf, startDevServer, type RunningDevServer } from '../shared/dev-server';
 import { resolveTemporalCli } from '../shared/temporal-cli';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -57,6 +57,8 @@ async function main() {
       uiPort: config.temporal.uiPort,
       dbFile: config.temporal.dbFile,
       namespace: config.temporal.namespace,
+      // The UI decodes encrypted payloads through the API (shown only when PAYLOAD_ENCRYPTION_KEYS is set).
+      ...(config.security.payloadEncryptionKeys && { codecEndpoint: codecEndpointOf(config) }),
     });
   }
   children.push(startChild('worker', 'workers/main.ts'), startChild('api', 'api/main.ts'));

@@ -1,4 +1,5 @@
 /** Starts and stops a real `temporal server start-dev` process. */
+import type { AppConfig } from './config';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -104,4 +105,10 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     throw error;
   }
   return { address, uiUrl: `http://${ip}:${options.uiPort}`, process: child, stop };
+}
+
+/** Where the Temporal UI (in the operator's browser) reaches the API's codec endpoint. */
+export function codecEndpointOf(config: AppConfig): string {
+  const host = config.api.host === '0.0.0.0' || config.api.host === '::' ? '127.0.0.1' : config.api.host;
+  return `http://${host}:${config.api.port}/codec`;
 }

@@ -5,6 +5,8 @@ export const FAILURE_TYPES = {
   documentNotFound: 'DocumentNotFound',
   /** Every provider in the chain failed (only possible when LLM_PROVIDERS leaves `local` out). */
   allProvidersFailed: 'AllProvidersFailed',
+  /** The operation mode (MAINTENANCE) has switched remote providers off: the job goes on with `local`. */
+  remoteProvidersDisabled: 'RemoteProvidersDisabled',
 } as const;
 
 export type FailureType = (typeof FAILURE_TYPES)[keyof typeof FAILURE_TYPES];

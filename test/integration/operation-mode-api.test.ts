@@ -133,6 +133,23 @@ describe('operation mode through the API: effects on analysis, overrides, health
     assert.deepEqual(done.body.chain[0].attemptErrors, ['ServerError']);
   });
 
+  it('MAINTENANCE switches remote providers off: a running job finishes with the local analyzer', async () => {
+    harness.emulator.provider('anthropic').enqueue({ kind: 'status', status: 503 });
+    await harness.start({ ANTHROPIC_RETRY_INITIAL_INTERVAL_SECONDS: '3' });
+    const { response } = await analyzeNew();
+    await harness.emulator.provider('anthropic').waitForRequests(1, 20_000);
+    await setMode('MAINTENANCE');
+    const done = await finish(response.body.jobId);
+    assert.equal(done.body.status, 'completed');
+    assert.equal(done.body.result.meta.provider, 'local');
+    assert.deepEqual(
+      done.body.chain.map((step: { provider: string; errorType?: string }) => [step.provider, step.errorType]),
+      [['anthropic', 'RemoteProvidersDisabled'], ['openai', 'RemoteProvidersDisabled'], ['local', undefined]],
+    );
+    assert.equal(harness.emulator.provider('anthropic').requests, 1);
+    assert.equal(harness.emulator.provider('openai').requests, 0);
+  });
+
   it('the health-check schedule degrades the mode when Redis goes down and recovers when it returns', async () => {
     const settings = {
       REDIS_URL: harness.redis.url,

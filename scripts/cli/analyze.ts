@@ -1,0 +1,118 @@
+/** `analyze FILE`: store the document, ask for its analysis, and follow the job until it closes. */
+import path from 'node:path';
+import { ApiError } from './api-client';
+import type { JobView } from './api-types';
+import { UsageError, type Command } from './args';
+import { EXIT_CODES, type ExitCode } from './exit-codes';
+import { isClosed, progressUpdate } from './format-job';
+import { renderResult } from './format-result';
+import { asJson, type CliContext, type CliIo } from './io';
+
+type AnalyzeCommand = Extract<Command, { name: 'analyze' }>;
+
+/** The server may hold a job read this long, answering early when the job changes. */
+const LONG_POLL_SECONDS = 5;
+/** Against a server that answers at once, polls are spaced this far apart: well inside the API's rate limit. */
+const MIN_POLL_INTERVAL_MS = 1_000;
+const TITLE_MAX_LENGTH = 500;
+
+export async function analyze(command: AnalyzeCommand, context: CliContext): Promise<ExitCode> {
+  const { api, io } = context;
+  const content = await readDocument(command.file, io);
+  const title = command.file === '-' ? undefined : path.basename(command.file).slice(0, TITLE_MAX_LENGTH);
+  const document = await api.createDocument(content, title);
+  const answer = await api.analyze({
+    documentId: document.id,
+    analysisType: command.analysisType,
+    ...(command.maxTokens !== undefined && { maxTokens: command.maxTokens }),
+  });
+
+  if (answer.kind === 'cached') {
+    io.err('cached result: no job was started');
+    io.out(command.json ? asJson(answer.body) : renderResult(answer.body.result));
+    return EXIT_CODES.ok;
+  }
+
+  const { jobId, links } = answer.body;
+  if (!command.wait) {
+    io.out(command.json ? asJson(answer.body) : jobId);
+    io.err(`job ${jobId} started; follow it with: status ${jobId}`);
+    io.err(`Temporal UI: ${links.ui}`);
+    return EXIT_CODES.ok;
+  }
+
+  io.err(`job ${jobId}`);
+  let job: JobView;
+  try {
+    job = await followJob(jobId, context);
+  } catch (error) {
+    // The job runs on the server whatever happens to this process; say how to pick it up again.
+    io.err(`the job may still be running: status ${jobId}`);
+    throw error;
+  }
+  io.err(`Temporal UI: ${job.links.ui}`);
+  return reportClosedJob(job, command.json, io);
+}
+
+async function readDocument(file: string, io: CliIo): Promise<string> {
+  let content: string;
+  try {
+    content = await io.readInput(file);
+  } catch (error) {
+    throw new UsageError(`cannot read ${file === '-' ? 'stdin' : file}: ${readFailureReason(error)}`);
+  }
+  if (!content.trim()) throw new UsageError(`${file === '-' ? 'stdin' : file} is empty: nothing to analyze`);
+  return content;
+}
+
+const READ_FAILURES: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'is a directory',
+  EACCES: 'permission denied',
+};
+
+function readFailureReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code && READ_FAILURES[code]) ?? (error as Error).message;
+}
+
+/** Polls until the job closes, printing a progress line to stderr whenever stage, provider or attempt changes. */
+async function followJob(jobId: string, { api, io }: CliContext): Promise<JobView> {
+  let lastShown: JobView | undefined;
+  for (;;) {
+    const startedAt = io.now();
+    const job = await readJobPolitely(jobId, { api, io });
+    if (job) {
+      const line = progressUpdate(lastShown, job);
+      if (line !== undefined) {
+        io.err(line);
+        lastShown = job;
+      }
+      if (isClosed(job)) return job;
+    }
+    await io.sleep(Math.max(0, MIN_POLL_INTERVAL_MS - (io.now() - startedAt)));
+  }
+}
+
+/** One long poll; a 429 waits out its Retry-After instead of ending the wait. */
+async function readJobPolitely(jobId: string, { api, io }: CliContext): Promise<JobView | undefined> {
+  try {
+    return await api.job(jobId, LONG_POLL_SECONDS);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 429) throw error;
+    const seconds = error.retryAfter ?? LONG_POLL_SECONDS;
+    io.err(`rate limited by the API; polling again in ${seconds} s`);
+    await io.sleep(seconds * 1000);
+    return undefined;
+  }
+}
+
+function reportClosedJob(job: JobView, json: boolean, io: CliIo): ExitCode {
+  if (json) io.out(asJson(job));
+  if (job.status === 'completed' && job.result) {
+    if (!json) io.out(renderResult(job.result));
+    return EXIT_CODES.ok;
+  }
+  io.err(job.error ? `job ${job.status}: ${job.error.type}: ${job.error.message}` : `job ${job.status}`);
+  return EXIT_CODES.jobFailed;
+}
