@@ -11,6 +11,7 @@ import { Authenticator, principalOf } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
 import { BatchService } from './batches';
 import { JobService } from './jobs';
+import { openApiRouter } from './openapi';
 import { createRateLimiter } from './rate-limit';
 import { analysisRouter } from './routes/analysis';
 import { batchRouter } from './routes/batches';
@@ -51,8 +52,9 @@ export function createApi({ config, client, documents, cache, gates, log = conso
   const maxBytes = config.api.documentMaxBytes;
   const retryAfterSeconds = Math.ceil(config.health.intervalMs / 1000);
 
-  // Orchestrator probes: no key, no rate limit.
+  // Orchestrator probes and the API description: no key, no rate limit.
   app.use('/api/health', probesRouter({ client, modes }));
+  app.use(openApiRouter());
 
   // The Temporal UI calls the codec endpoint from the browser, so it parses its own bodies and does CORS.
   const codec = createPayloadCodec(config.security.payloadEncryptionKeys);

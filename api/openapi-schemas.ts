@@ -8,7 +8,7 @@ import { analysisResultSchema } from '../shared/analysis-result';
 import { MODEL_TIERS, PROVIDER_NAMES } from '../shared/config';
 import type { DocumentSummary, StoredDocument } from '../shared/document-store';
 import type { HealthCheck, HealthReport } from '../shared/health/health-report';
-import { ANALYSIS_TYPES, JOB_STAGES, JOB_STATUSES, type ProviderAttempt, type TokenTotals } from '../shared/job-types';
+import { JOB_STAGES, JOB_STATUSES, type ProviderAttempt, type TokenTotals } from '../shared/job-types';
 import type { AuditEntry } from '../shared/operation-mode/audit';
 import type { FlagEvaluation } from '../shared/operation-mode/feature-flags';
 import { healthComponentSchema } from '../shared/operation-mode/health-hysteresis';
@@ -16,7 +16,9 @@ import { HEALTH_MODES, OPERATION_MODES, SEVERITIES } from '../shared/operation-m
 import type { ActiveOverride } from '../shared/operation-mode/state';
 import { TRANSITION_CAUSES } from '../shared/operation-mode/transitions';
 import type { OperationModeView } from '../shared/operation-mode/view';
+import type { BatchView } from './batches';
 import type { JobView } from './job-view';
+import type { JobSummary } from './jobs';
 
 const isoTimestamp = z.string().meta({ format: 'date-time' });
 
@@ -71,21 +73,19 @@ export const jobViewSchema = z.object({
 /** 202 from POST /api/analyze: the new (or joined) job, with the model tier it was started with. */
 export const jobAcceptedSchema = jobViewSchema.extend({ documentId: z.string(), tier: z.enum(MODEL_TIERS) });
 
-export const jobSummarySchema = jobViewSchema.pick({ jobId: true, status: true, stage: true, documentId: true, startedAt: true, closedAt: true, links: true });
+export const jobSummarySchema = z.object({
+  jobId: z.string(),
+  status: z.enum(JOB_STATUSES),
+  documentId: z.string().optional(),
+  provider: z.string().optional(),
+  startedAt: isoTimestamp,
+  closedAt: isoTimestamp.optional(),
+  links: jobLinksSchema,
+});
 
 export const jobListSchema = z.object({ jobs: z.array(jobSummarySchema) });
 
-export const jobListQuerySchema = z.object({
-  status: z.enum(JOB_STATUSES).optional(),
-  documentId: z.string().optional(),
-  pageSize: z.number().int().positive().optional(),
-});
-
-export const jobReadQuerySchema = z.object({
-  wait: z.number().min(0).max(30).optional().meta({ description: 'Seconds to wait for the job to close before answering (long poll)' }),
-});
-
-export const jobCancelledSchema = z.object({ jobId: z.string(), status: z.string() });
+export const jobCancellingSchema = z.object({ jobId: z.string(), status: z.literal('cancelling') });
 
 export const cachedAnalysisSchema = z.object({
   status: z.literal('completed'),
@@ -97,18 +97,24 @@ export const cachedAnalysisSchema = z.object({
 
 // ---- batches ----
 
-export const batchRequestSchema = z
-  .object({
-    documentIds: z.array(z.string()).min(1).max(100),
-    analysisType: z.enum(ANALYSIS_TYPES).optional(),
-    maxTokens: z.number().int().min(64).max(32_000).optional(),
-    concurrency: z.number().int().min(1).max(20).optional().meta({ description: 'How many documents are analyzed at once' }),
-  })
-  .strict();
+const batchChildSchema = z.object({
+  documentId: z.string(),
+  jobId: z.string(),
+  status: z.enum(JOB_STATUSES),
+  provider: z.string().optional(),
+  errorType: z.string().optional(),
+});
 
-export const batchAcceptedSchema = z.object({ batchId: z.string(), status: z.string(), links: z.record(z.string(), z.string()) });
-
-export const batchViewSchema = z.looseObject({ batchId: z.string(), status: z.string() });
+/** Both the 202 of a new batch (progress fields absent) and a batch read. */
+export const batchViewSchema = z.object({
+  batchId: z.string(),
+  status: z.enum(['running', 'completed', 'failed', 'cancelled']),
+  total: z.number().int().nonnegative().optional(),
+  counts: z.record(z.enum(JOB_STATUSES), z.number().int().nonnegative()).optional(),
+  peakRunning: z.number().int().nonnegative().optional().meta({ description: 'The most children seen running at once' }),
+  children: z.array(batchChildSchema).optional(),
+  links: jobLinksSchema,
+});
 
 // ---- documents ----
 
@@ -208,6 +214,8 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
 const mirrors: {
   jobView: Same<z.output<typeof jobViewSchema>, JobView>;
+  jobSummary: Same<z.output<typeof jobSummarySchema>, JobSummary>;
+  batchView: Same<z.output<typeof batchViewSchema>, BatchView>;
   providerAttempt: Same<z.output<typeof providerAttemptSchema>, ProviderAttempt>;
   tokenTotals: Same<z.output<typeof tokenTotalsSchema>, TokenTotals>;
   documentSummary: Same<z.output<typeof documentSummarySchema>, DocumentSummary>;
@@ -220,6 +228,8 @@ const mirrors: {
   operationModeView: Same<z.output<typeof operationModeViewSchema>, OperationModeView>;
 } = {
   jobView: true,
+  jobSummary: true,
+  batchView: true,
   providerAttempt: true,
   tokenTotals: true,
   documentSummary: true,

@@ -8,10 +8,11 @@ import { z } from 'zod';
 import { analysisResultSchema } from '../shared/analysis-result';
 import { DOCUMENT_ID_PATTERN } from '../shared/document-store';
 import { jsonPayloadsSchema } from '../shared/payload-codec';
+import { BATCH_ID_PATTERN } from './batches';
 import { JOB_ID_PATTERN } from './jobs';
 import * as responses from './openapi-schemas';
 import { clearOverrideSchema, overrideRequestSchema } from './routes/operation-mode';
-import { analyzeRequestSchema, createDocumentSchema, updateDocumentSchema } from './schemas';
+import { analyzeBatchRequestSchema, analyzeRequestSchema, createDocumentSchema, listJobsQuerySchema, readJobQuerySchema, updateDocumentSchema } from './schemas';
 
 export const OPENAPI_JSON_PATH = '/api/openapi.json';
 export const SWAGGER_UI_PATH = '/docs';
@@ -21,7 +22,7 @@ const SCHEMAS = {
   CreateDocumentRequest: createDocumentSchema,
   UpdateDocumentRequest: updateDocumentSchema,
   AnalyzeRequest: analyzeRequestSchema,
-  BatchAnalyzeRequest: responses.batchRequestSchema,
+  BatchAnalyzeRequest: analyzeBatchRequestSchema,
   OperationModeOverrideRequest: overrideRequestSchema,
   ClearOverrideRequest: clearOverrideSchema,
   CodecPayloads: jsonPayloadsSchema,
@@ -31,8 +32,7 @@ const SCHEMAS = {
   JobView: responses.jobViewSchema,
   JobAccepted: responses.jobAcceptedSchema,
   JobList: responses.jobListSchema,
-  JobCancelled: responses.jobCancelledSchema,
-  BatchAccepted: responses.batchAcceptedSchema,
+  JobCancelling: responses.jobCancellingSchema,
   BatchView: responses.batchViewSchema,
   DocumentSummary: responses.documentSummarySchema,
   StoredDocument: responses.storedDocumentSchema,
@@ -71,6 +71,8 @@ export function componentSchemas(): Record<SchemaName, JsonObject> {
     Object.entries(schemas).map(([id, { $schema: _schema, $id: _id, ...schema }]) => [id, schema as JsonObject]),
   ) as Record<SchemaName, JsonObject>;
   result.AnalyzeRequest = { ...result.AnalyzeRequest, ...ANALYZE_REQUEST_RULES };
+  const batch = result.BatchAnalyzeRequest as { properties: { documentIds: JsonObject } };
+  batch.properties.documentIds = { ...batch.properties.documentIds, uniqueItems: true };
   return result;
 }
 
@@ -90,23 +92,35 @@ const COMMON_RESPONSES = {
   NotFound: errorReply('No such resource (not_found)'),
   PayloadTooLarge: errorReply('The body or the document is larger than DOCUMENT_MAX_BYTES (payload_too_large, document_too_large)'),
   UnsupportedMediaType: errorReply('The body is not JSON (unsupported_media_type)'),
-  Unauthorized: errorReply('No valid bearer token'),
-  Forbidden: errorReply('The token may not do this'),
-  TooManyRequests: errorReply('Rate limited', RETRY_AFTER),
+  Unauthorized: errorReply('No bearer token, or an unknown one (unauthorized)'),
+  Forbidden: errorReply('A client key on an admin route (forbidden)'),
+  TooManyRequests: errorReply('More than RATE_LIMIT_PER_MINUTE requests from this key (rate_limited)', RETRY_AFTER),
   OperationModeUnavailable: errorReply('The operation-mode workflow could not be reached (operation_mode_unavailable)'),
 };
 
 const pathParameter = (name: string, pattern: RegExp, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string', pattern: pattern.source } });
 
-/** One query parameter per field of a zod object, each with its generated schema. */
-function queryParameters(schema: z.ZodObject): JsonObject[] {
+/**
+ * One query parameter per field of the route's zod object. The routes parse strings into numbers, so
+ * the parameter's schema is the parsed (output) side: "integer 0..30" says more than "a digit string".
+ */
+function queryParameters(schema: z.ZodObject, descriptions: Record<string, string> = {}): JsonObject[] {
   return Object.entries(schema.shape).map(([name, field]) => {
-    const { $schema: _schema, description, ...fieldSchema } = z.toJSONSchema(field as z.ZodType, JSON_SCHEMA_OPTIONS);
+    const { $schema: _schema, description = descriptions[name], ...fieldSchema } = z.toJSONSchema(field as z.ZodType, { ...JSON_SCHEMA_OPTIONS, io: 'output' });
     return { name, in: 'query', required: !(field as z.ZodType).safeParse(undefined).success, ...(description && { description }), schema: fieldSchema };
   });
 }
 
-type Access = 'public' | 'user' | 'admin';
+/** Who may call an operation; each level documents the auth and rate-limit answers it can get. */
+type Access = 'public' | 'client' | 'admin' | 'codec';
+
+const ACCESS_ERRORS: Record<Access, Record<string, JsonObject>> = {
+  public: {},
+  client: { 401: responseRef('Unauthorized'), 429: responseRef('TooManyRequests') },
+  admin: { 401: responseRef('Unauthorized'), 403: responseRef('Forbidden'), 429: responseRef('TooManyRequests') },
+  // The codec endpoint checks the key only: no roles, and it sits in front of the rate limiter.
+  codec: { 401: responseRef('Unauthorized') },
+};
 
 interface OperationSpec {
   tag: string;
@@ -118,22 +132,15 @@ interface OperationSpec {
   responses: Record<string, JsonObject>;
 }
 
-function operation({ tag, summary, description, access = 'user', parameters, body, responses: replies }: OperationSpec): JsonObject {
-  const adminNote = access === 'admin' ? 'Admin only: the bearer token must carry the admin role.' : undefined;
+function operation({ tag, summary, description, access = 'client', parameters, body, responses: replies }: OperationSpec): JsonObject {
+  const adminNote = access === 'admin' ? 'Admin only: needs a key from ADMIN_API_KEYS.' : undefined;
   return {
     tags: [tag],
     summary,
     ...((description || adminNote) && { description: [description, adminNote].filter(Boolean).join('\n\n') }),
     ...(parameters && { parameters }),
     ...(body && { requestBody: { required: true, ...jsonBody(body) } }),
-    responses: {
-      ...replies,
-      ...(access !== 'public' && {
-        401: responseRef('Unauthorized'),
-        403: responseRef('Forbidden'),
-        429: responseRef('TooManyRequests'),
-      }),
-    },
+    responses: { ...replies, ...ACCESS_ERRORS[access] },
     // An empty list overrides the document-wide bearer requirement.
     ...(access === 'public' && { security: [] }),
   };
@@ -141,7 +148,7 @@ function operation({ tag, summary, description, access = 'user', parameters, bod
 
 const documentId = pathParameter('id', DOCUMENT_ID_PATTERN, 'Document id');
 const jobId = pathParameter('id', JOB_ID_PATTERN, 'Job id (the Temporal workflow id)');
-const batchId = { name: 'id', in: 'path', required: true, description: 'Batch id', schema: { type: 'string' } };
+const batchId = pathParameter('id', BATCH_ID_PATTERN, 'Batch id (the Temporal workflow id)');
 const HEALTH_JSON = 'application/health+json';
 const bodyErrors = { 400: responseRef('BadRequest'), 413: responseRef('PayloadTooLarge'), 415: responseRef('UnsupportedMediaType') };
 
@@ -196,7 +203,12 @@ function paths(): Record<string, Record<string, JsonObject>> {
         tag: 'analysis',
         summary: 'Analyze many stored documents as one batch',
         body: 'BatchAnalyzeRequest',
-        responses: { 202: reply('Batch started', 'BatchAccepted'), ...bodyErrors, 404: responseRef('NotFound'), 503: errorReply('Batch analysis is switched off', RETRY_AFTER) },
+        responses: {
+          202: { ...reply('Batch started; Location names it', 'BatchView'), headers: { Location: { schema: { type: 'string' } } } },
+          ...bodyErrors,
+          404: responseRef('NotFound'),
+          503: errorReply('Analysis or batch analysis is switched off in the current operation mode (analysis_disabled)', RETRY_AFTER),
+        },
       }),
     },
     '/api/batches/{id}': {
@@ -211,7 +223,7 @@ function paths(): Record<string, Record<string, JsonObject>> {
       get: operation({
         tag: 'jobs',
         summary: 'List jobs, newest first',
-        parameters: queryParameters(responses.jobListQuerySchema),
+        parameters: queryParameters(listJobsQuerySchema, { documentId: 'Only jobs of this document', pageSize: 'At most this many jobs' }),
         responses: { 200: reply('Matching jobs', 'JobList'), 400: responseRef('BadRequest') },
       }),
     },
@@ -219,7 +231,8 @@ function paths(): Record<string, Record<string, JsonObject>> {
       get: operation({
         tag: 'jobs',
         summary: 'Read a job: status, fallback chain, tokens, result or error',
-        parameters: [jobId, ...queryParameters(responses.jobReadQuerySchema)],
+        description: 'With `wait`, answers as soon as the job changes (or closes), or after that many seconds.',
+        parameters: [jobId, ...queryParameters(readJobQuerySchema, { wait: 'Seconds to wait for the job to change or close before answering (long poll)' })],
         responses: { 200: reply('The job', 'JobView'), 400: responseRef('InvalidId'), 404: responseRef('NotFound') },
       }),
       delete: operation({
@@ -227,10 +240,10 @@ function paths(): Record<string, Record<string, JsonObject>> {
         summary: 'Cancel a job',
         parameters: [jobId],
         responses: {
-          202: reply('Cancellation requested', 'JobCancelled'),
+          202: reply('Cancellation requested; the provider request in flight is aborted', 'JobCancelling'),
           400: responseRef('InvalidId'),
           404: responseRef('NotFound'),
-          409: errorReply('The job has already closed'),
+          409: errorReply('The job has already finished (job_closed)'),
         },
       }),
     },
@@ -258,7 +271,6 @@ function paths(): Record<string, Record<string, JsonObject>> {
     '/api/operation-mode': {
       get: operation({
         tag: 'operation-mode',
-        access: 'admin',
         summary: 'The operation mode, why, and the audit trail',
         responses: { 200: reply('The mode', 'OperationModeStatus'), 503: responseRef('OperationModeUnavailable') },
       }),
@@ -289,15 +301,15 @@ function paths(): Record<string, Record<string, JsonObject>> {
 }
 
 function codecOperation(summary: string, extra: Record<string, JsonObject> = {}): JsonObject {
-  const spec = operation({
+  return operation({
     tag: 'codec',
+    access: 'codec',
     summary,
     description: "Temporal's remote codec server protocol, for the Temporal UI and CLI. CORS is answered for the configured UI origins.",
     parameters: [{ name: 'X-Namespace', in: 'header', required: false, description: 'Accepted and ignored', schema: { type: 'string' } }],
     body: 'CodecPayloads',
     responses: { 200: reply('The payloads, in order', 'CodecPayloads'), 400: errorReply('Unreadable body or not the protocol shape'), ...extra },
   });
-  return spec;
 }
 
 export function buildOpenApiDocument({ serverUrl }: { serverUrl?: string } = {}): JsonObject {

@@ -2,6 +2,22 @@ import { z } from 'zod';
 import { DOCUMENT_ID_PATTERN } from '../shared/document-store';
 import { ANALYSIS_TYPES, JOB_STATUSES } from '../shared/job-types';
 
+const MAX_METADATA_DEPTH = 32;
+
+/** Nesting depth of a parsed JSON value, without recursion (a 10,000-deep array must not blow the stack). */
+export function jsonDepth(value: unknown): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_METADATA_DEPTH) return deepest;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 /** Anything an analysis request can vary that changes the answer; part of the cache key. */
 const analysisOptions = {
   analysisType: z.enum(ANALYSIS_TYPES).default('full'),
@@ -12,7 +28,10 @@ export const createDocumentSchema = z
   .object({
     content: z.string().min(1, 'must not be empty'),
     title: z.string().max(500).optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .refine((value) => jsonDepth(value) <= MAX_METADATA_DEPTH, `must not nest deeper than ${MAX_METADATA_DEPTH} levels`)
+      .optional(),
   })
   .strict();
 

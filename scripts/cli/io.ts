@@ -20,6 +20,12 @@ export interface CliContext {
 }
 
 export function processIo(): CliIo {
+  // `cli status … | head -1` closes the pipe early: not a failure worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   return {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),

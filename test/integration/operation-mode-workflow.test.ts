@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { dataConverterFor, ENCRYPTING_FAILURE_CONVERTER_PATH } from '../../shared/data-converter';
 import type { HealthCheckResult } from '../../shared/operation-mode/health-hysteresis';
 import {
   clearOverrideUpdate,
@@ -52,13 +53,17 @@ describe('operation mode workflow', function () {
   before(async function () {
     this.timeout(180_000);
     stack = await getTestStack();
-    workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/operation-mode'), logger: new DefaultLogger('WARN') });
+    workflowBundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows/operation-mode'),
+      failureConverterPath: ENCRYPTING_FAILURE_CONVERTER_PATH,
+      logger: new DefaultLogger('WARN'),
+    });
   });
 
   /** A fresh worker on its own task queue and a workflow with its own id (never the singleton's). */
   async function withOperationMode(input: OperationModeWorkflowInput, body: (handle: OperationModeHandle) => Promise<void>): Promise<void> {
     const taskQueue = `opmode-${randomUUID()}`;
-    const worker = await Worker.create({ connection: stack.nativeConnection, taskQueue, workflowBundle });
+    const worker = await Worker.create({ connection: stack.nativeConnection, taskQueue, workflowBundle, dataConverter: dataConverterFor(stack.config) });
     await worker.runUntil(async () => {
       const handle = await stack.client.workflow.start(operationModeWorkflow, { taskQueue, workflowId: `operation-mode-test-${randomUUID()}`, args: [input] });
       try {
@@ -117,7 +122,7 @@ describe('operation mode workflow', function () {
 
   it('fails at once, without retrying, when started with an invalid input', async () => {
     const taskQueue = `opmode-${randomUUID()}`;
-    const worker = await Worker.create({ connection: stack.nativeConnection, taskQueue, workflowBundle });
+    const worker = await Worker.create({ connection: stack.nativeConnection, taskQueue, workflowBundle, dataConverter: dataConverterFor(stack.config) });
     const error = await worker.runUntil(
       stack.client.workflow
         .execute(operationModeWorkflow, { taskQueue, workflowId: `operation-mode-test-${randomUUID()}`, args: [{ maxMessagesBeforeContinueAsNew: 0 }] })
@@ -189,7 +194,7 @@ describe('operation mode workflow', function () {
       assert.notEqual(secondRun.runId, firstRunId);
       const firstRun = stack.client.workflow.getHandle(handle.workflowId, firstRunId);
       assert.equal((await firstRun.describe()).status.name, 'CONTINUED_AS_NEW');
-      await Worker.runReplayHistory({ workflowBundle }, await firstRun.fetchHistory());
+      await Worker.runReplayHistory({ workflowBundle, dataConverter: dataConverterFor(stack.config) }, await firstRun.fetchHistory());
 
       const carried = await handle.query(operationModeStateQuery);
       assert.equal(carried.mode, 'MAINTENANCE');
