@@ -11,12 +11,12 @@ import { FAILURE_TYPES } from '../shared/failure-types';
 import type { AnalysisType } from '../shared/job-types';
 import { evaluateFlag } from '../shared/operation-mode/feature-flags';
 import { OperationModeClient } from '../shared/operation-mode-client';
-import { parseAnalysisReply } from '../shared/providers/parse-analysis';
-import { buildAnalysisPrompt, buildRepairPrompt } from '../shared/providers/prompt';
+import { buildAnalysisPrompt } from '../shared/providers/prompt';
 import { classifyProviderError, toApplicationFailure, type ClassifiedError } from '../shared/resilience/classify-provider-error';
 import { providerGateKey, type GateStore } from '../shared/resilience/gate-store';
 import { admitRequest, recordRequestOutcome, type GatePolicy } from '../shared/resilience/provider-gate';
 import { withUpwardJitter } from '../shared/resilience/backoff';
+import { completeWithOneRepair, InvalidOutputError } from './providers/complete-with-repair';
 import { createLlmClient, type LlmClient } from './providers/llm-clients';
 
 export interface ProviderCallRequest {
@@ -109,24 +109,14 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       const deadline = AbortSignal.timeout(Math.max(1, settings.timeoutMs - DEADLINE_MARGIN_MS - (Date.now() - started)));
       const signal = AbortSignal.any([context.cancellationSignal, deadline]);
       try {
-        const client = clientFor(request.provider);
         const prompt = buildAnalysisPrompt(document.content, request.analysisType);
         const maxTokens = Math.min(settings.maxTokens, request.maxTokens ?? Infinity);
-        let reply = await client.complete({ model, prompt, maxTokens, signal });
-        addUsage(usage, reply.usage);
-        let parsed = parseAnalysisReply(reply.text);
-        if (!parsed.ok) {
-          context.log.warn('invalid model output, asking once for a repair', { provider: request.provider, problem: parsed.problem });
-          reply = await client.complete({ model, prompt: buildRepairPrompt(prompt, reply.text, parsed.problem), maxTokens, signal });
-          addUsage(usage, reply.usage);
-          parsed = parseAnalysisReply(reply.text);
-        }
-        if (!parsed.ok) {
-          throw Object.assign(new Error(`${request.provider} returned invalid output twice: ${parsed.problem}`), { type: 'InvalidOutputLocal' });
-        }
+        const content = await completeWithOneRepair(clientFor(request.provider), { model, prompt, maxTokens, signal }, usage, (problem) =>
+          context.log.warn('invalid model output, asking once for a repair', { provider: request.provider, problem }),
+        );
         await deps.gates.update(key, (state) => ({ next: recordRequestOutcome(state, Date.now(), 'success', policy), result: undefined }));
         return {
-          ...parsed.content,
+          ...content,
           meta: {
             provider: request.provider,
             model,
@@ -181,18 +171,11 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
 }
 
 function classifyFailure(error: unknown, deadlineExpired: boolean, settings: RemoteProviderConfig): ClassifiedError {
-  if ((error as { type?: unknown })?.type === 'InvalidOutputLocal') {
-    return { type: 'InvalidOutput', retryable: true, message: (error as Error).message };
-  }
+  if (error instanceof InvalidOutputError) return { type: 'InvalidOutput', retryable: true, message: error.message };
   if (deadlineExpired) {
     return { type: 'Timeout', retryable: true, message: `no answer within the provider timeout (${settings.timeoutMs} ms)` };
   }
   return classifyProviderError(error);
-}
-
-function addUsage(total: { inputTokens: number; outputTokens: number }, usage: { inputTokens: number; outputTokens: number }) {
-  total.inputTokens += usage.inputTokens;
-  total.outputTokens += usage.outputTokens;
 }
 
 function earlierAttemptErrors(heartbeatDetails: unknown): string[] {
