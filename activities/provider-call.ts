@@ -41,6 +41,7 @@ export interface AttemptFailureDetails {
 }
 
 const HEARTBEAT_INTERVAL_MS = 1_000;
+const MODE_MEMO_MS = 1_000;
 /** The SDK call gives up this long before startToCloseTimeout, so a slow provider ends as our typed Timeout. */
 const DEADLINE_MARGIN_MS = 300;
 
@@ -55,6 +56,8 @@ export function gatePolicyOf(settings: RemoteProviderConfig): GatePolicy {
 
 export function createProviderActivities(deps: { config: AppConfig; documents: DocumentStore; gates: GateStore }) {
   const clients = new Map<RemoteProviderName, LlmClient>();
+  // One per worker: its one-second memo spares a query per attempt; mode changes still reach the next attempt.
+  let modes: OperationModeClient | undefined;
   const clientFor = (provider: RemoteProviderName) => {
     let client = clients.get(provider);
     if (!client) clients.set(provider, (client = createLlmClient(deps.config.providers[provider])));
@@ -72,7 +75,8 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       const earlierErrors = earlierAttemptErrors(context.info.heartbeatDetails);
       const usage = { inputTokens: 0, outputTokens: 0 };
       // Read at every attempt, so a running job follows a mode change on its next try.
-      const { view, unavailable } = await new OperationModeClient(context.client, deps.config).read();
+      modes ??= new OperationModeClient(context.client, deps.config, MODE_MEMO_MS);
+      const { view, unavailable } = await modes.read();
       const tier = request.tier === 'advanced' && evaluateFlag('enable_advanced_llm_models', view, unavailable).value ? 'advanced' : 'light';
       const model = settings.models[tier];
       if (!evaluateFlag('enable_remote_providers', view, unavailable).value) {
