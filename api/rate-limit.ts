@@ -7,6 +7,7 @@ import { createClient } from '@redis/client';
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type IncrementResponse, type Options, type Store } from 'express-rate-limit';
 import type { AppConfig } from '../shared/config';
+import { withTimeout } from '../shared/with-timeout';
 import { principalOf } from './auth';
 import { HttpError } from './errors';
 
@@ -29,16 +30,10 @@ class RedisWindowStore implements Store {
     this.client.connect().catch(() => {});
   }
 
-  private timed<T>(operation: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('rate-limit store timeout')), REDIS_TIMEOUT_MS)));
-    return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
-  }
-
   /** Never throws: with Redis away the request counts as the window's first (the limiter fails open, quietly). */
   async increment(key: string): Promise<IncrementResponse> {
     try {
-      const [hits, ttl] = (await this.timed(this.client.eval(INCREMENT, { keys: [this.prefix + key], arguments: [String(WINDOW_MS)] }))) as [number, number];
+      const [hits, ttl] = (await withTimeout(this.client.eval(INCREMENT, { keys: [this.prefix + key], arguments: [String(WINDOW_MS)] }), REDIS_TIMEOUT_MS)) as [number, number];
       return { totalHits: hits, resetTime: new Date(Date.now() + Math.max(0, ttl)) };
     } catch {
       return { totalHits: 1, resetTime: new Date(Date.now() + WINDOW_MS) };
@@ -46,11 +41,11 @@ class RedisWindowStore implements Store {
   }
 
   async decrement(key: string): Promise<void> {
-    await this.timed(this.client.decr(this.prefix + key));
+    await withTimeout(this.client.decr(this.prefix + key), REDIS_TIMEOUT_MS);
   }
 
   async resetKey(key: string): Promise<void> {
-    await this.timed(this.client.del(this.prefix + key));
+    await withTimeout(this.client.del(this.prefix + key), REDIS_TIMEOUT_MS);
   }
 
   async shutdown(): Promise<void> {

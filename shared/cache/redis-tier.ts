@@ -15,7 +15,7 @@ import type { StoredEntry } from './entry';
 import { GET_ENTRY, INVALIDATE_TAG, SET_ENTRY } from './redis-scripts';
 import { randomUUID } from 'node:crypto';
 import type { CacheTier, InvalidationEvent } from './tier';
-import { OperationTimeoutError, withTimeout } from './with-timeout';
+import { OperationTimeoutError, withTimeout } from '../with-timeout';
 
 export interface RedisTierOptions {
   url: string;

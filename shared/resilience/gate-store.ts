@@ -5,6 +5,7 @@
  * a breaker that is briefly local is better than a provider call that waits on Redis.
  */
 import { createClient } from '@redis/client';
+import { withTimeout } from '../with-timeout';
 import { initialGateState, type GateState } from './provider-gate';
 
 export interface GateStore {
@@ -74,21 +75,13 @@ export class RedisGateStore implements GateStore {
     this.options.log?.(message);
   }
 
-  private withTimeout<T>(operation: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-    });
-    return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
-  }
-
   private key(key: string): string {
     return `${this.options.keyPrefix}${key}`;
   }
 
   async update<T>(key: string, change: (state: GateState) => { next: GateState; result: T }): Promise<T> {
     try {
-      return await this.withTimeout(this.compareAndSetLoop(this.key(key), change));
+      return await withTimeout(this.compareAndSetLoop(this.key(key), change), this.timeoutMs);
     } catch (error) {
       this.warn(`circuit-breaker store: ${(error as Error).message}; using per-process state`);
       return this.fallback.update(key, change);
@@ -110,7 +103,7 @@ export class RedisGateStore implements GateStore {
 
   async read(key: string): Promise<GateState> {
     try {
-      return parseState((await this.withTimeout(this.client.get(this.key(key)))) ?? '');
+      return parseState((await withTimeout(this.client.get(this.key(key)), this.timeoutMs)) ?? '');
     } catch {
       return this.fallback.read(key);
     }
