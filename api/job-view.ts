@@ -30,6 +30,8 @@ export interface JobView {
   startedAt?: string;
   closedAt?: string;
   links: { self: string; ui: string };
+  /** Changes whenever status, stage, provider, chain or attempt change: pass it back as `?since=` when long-polling. */
+  version: string;
 }
 
 export function jobStatusOf(execution: ExecutionStatusName, progress: Pick<JobProgress, 'stage'> | undefined): JobStatus {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../shared/config';
 import { applicationFailureOf } from '../shared/failure-types';
@@ -15,8 +15,9 @@ export const JOB_ID_PATTERN = new RegExp(`^${JOB_ID_PREFIX}([0-9a-f]{64}|[0-9a-f
 const LONG_POLL_INTERVAL_MS = 250;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const isClosed = (view: JobView) => ['completed', 'failed', 'cancelled'].includes(view.status);
-const progressFingerprint = (view: JobView) =>
+const progressFingerprint = (view: Omit<JobView, 'version'>) =>
   JSON.stringify([view.status, view.stage, view.provider, view.chain.length, view.currentAttempt?.attempt, view.currentAttempt?.provider]);
+const versionOf = (view: Omit<JobView, 'version'>) => createHash('sha256').update(progressFingerprint(view)).digest('hex').slice(0, 16);
 
 export interface JobSummary {
   jobId: string;
@@ -62,15 +63,16 @@ export class JobService {
         `**Progress:** query \`jobProgress\` (stage, provider chain, tokens); API: /api/jobs/${jobId}`,
       ].join('\n\n'),
     });
-    return {
+    const view = {
       jobId,
-      status: 'queued',
-      stage: 'queued',
+      status: 'queued' as const,
+      stage: 'queued' as const,
       documentId: input.documentId,
       chain: [],
       tokens: { input: 0, output: 0 },
       links: this.links(jobId, handle.firstExecutionRunId),
     };
+    return { ...view, version: versionOf(view) };
   }
 
   private async queryProgress(jobId: string): Promise<JobProgress | undefined> {
@@ -98,7 +100,7 @@ export class JobService {
     // A closed run answers queries from its history too; a replay is cheaper than a missing chain.
     const progress = await this.queryProgress(jobId);
     const status = jobStatusOf(execution, progress);
-    const view: JobView = {
+    const view: Omit<JobView, 'version'> = {
       jobId,
       status,
       stage: stageOf(status, progress),
@@ -116,16 +118,17 @@ export class JobService {
     } else if (status === 'failed') {
       view.error = await this.failureOf(jobId);
     }
-    return view;
+    return { ...view, version: versionOf(view) };
   }
 
   /**
    * Long-poll: the job as soon as it differs from `since` (status, stage, provider, chain, attempt) or is
    * closed, else after `waitMs`. Polls Temporal internally so the client holds one request.
    */
-  async readWhenChanged(jobId: string, waitMs: number): Promise<JobView | undefined> {
+  async readWhenChanged(jobId: string, waitMs: number, since?: string): Promise<JobView | undefined> {
     const first = await this.read(jobId);
-    if (!first || waitMs <= 0 || isClosed(first)) return first;
+    // `since` is the version the client saw last: anything newer is answered at once.
+    if (!first || waitMs <= 0 || isClosed(first) || (since !== undefined && first.version !== since)) return first;
     const fingerprint = progressFingerprint(first);
     const deadline = Date.now() + waitMs;
     let latest: JobView | undefined = first;

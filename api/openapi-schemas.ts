@@ -68,6 +68,7 @@ export const jobViewSchema = z.object({
   startedAt: isoTimestamp.optional(),
   closedAt: isoTimestamp.optional(),
   links: jobLinksSchema,
+  version: z.string().describe('changes with status, stage, provider, chain or attempt; pass as ?since= when long-polling'),
 });
 
 /** 202 from POST /api/analyze: the new (or joined) job, with the model tier it was started with. */

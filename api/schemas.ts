@@ -66,7 +66,9 @@ export const listJobsQuerySchema = z
   })
   .strict();
 
-export const readJobQuerySchema = z.object({ wait: integerParam(0, 30).optional() }).strict();
+export const readJobQuerySchema = z
+  .object({ wait: integerParam(0, 30).optional(), since: z.string().regex(/^[0-9a-f]{16}$/, 'is not a job version').optional() })
+  .strict();
 
 export const analyzeBatchRequestSchema = z
   .object({

@@ -70,8 +70,8 @@ export function analysisRouter({ documents, jobs, cache, modes, maxBytes, retryA
 
   router.get('/jobs/:jobId', async (req, res) => {
     const jobId = parseParam(JOB_ID_PATTERN, req.params.jobId, 'jobId');
-    const { wait } = parseQuery(readJobQuerySchema, req);
-    const job = await jobs.readWhenChanged(jobId, (wait ?? 0) * 1000);
+    const { wait, since } = parseQuery(readJobQuerySchema, req);
+    const job = await jobs.readWhenChanged(jobId, (wait ?? 0) * 1000, since);
     if (!job) throw notFound('job', jobId);
     res.json(job);
   });

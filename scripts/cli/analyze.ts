@@ -79,10 +79,12 @@ function readFailureReason(error: unknown): string {
 /** Polls until the job closes, printing a progress line to stderr whenever stage, provider or attempt changes. */
 async function followJob(jobId: string, { api, io }: CliContext): Promise<JobView> {
   let lastShown: JobView | undefined;
+  let lastVersion: string | undefined;
   for (;;) {
     const startedAt = io.now();
-    const job = await readJobPolitely(jobId, { api, io });
+    const job = await readJobPolitely(jobId, lastVersion, { api, io });
     if (job) {
+      lastVersion = job.version;
       const line = progressUpdate(lastShown, job);
       if (line !== undefined) {
         io.err(line);
@@ -95,9 +97,9 @@ async function followJob(jobId: string, { api, io }: CliContext): Promise<JobVie
 }
 
 /** One long poll; a 429 waits out its Retry-After instead of ending the wait. */
-async function readJobPolitely(jobId: string, { api, io }: CliContext): Promise<JobView | undefined> {
+async function readJobPolitely(jobId: string, since: string | undefined, { api, io }: CliContext): Promise<JobView | undefined> {
   try {
-    return await api.job(jobId, LONG_POLL_SECONDS);
+    return await api.job(jobId, LONG_POLL_SECONDS, since);
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 429) throw error;
     const seconds = error.retryAfter ?? LONG_POLL_SECONDS;

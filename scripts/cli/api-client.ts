@@ -60,8 +60,8 @@ export class AnalysisApiClient {
   }
 
   /** With waitSeconds the server may hold the request until the job changes (a server without long polls answers at once). */
-  job(jobId: string, waitSeconds?: number): Promise<JobView> {
-    const query = waitSeconds === undefined ? '' : `?wait=${waitSeconds}`;
+  job(jobId: string, waitSeconds?: number, since?: string): Promise<JobView> {
+    const query = waitSeconds === undefined ? '' : `?wait=${waitSeconds}${since ? `&since=${since}` : ''}`;
     return this.body('GET', `/api/jobs/${encodeURIComponent(jobId)}${query}`, undefined, REQUEST_TIMEOUT_MS + (waitSeconds ?? 0) * 1000);
   }
 

@@ -33,15 +33,20 @@ describe('jobs API: cancel, list, long-poll, batches', function () {
     await harness.start();
     const started = await api('POST', '/api/analyze', { documentId: await newDocument() });
     let view = await api('GET', `/api/jobs/${started.body.jobId}`);
+    // A version other than the current one is answered at once: the client has not seen this state yet.
+    const behind = Date.now();
+    const caughtUp = await api('GET', `/api/jobs/${started.body.jobId}?wait=20&since=0000000000000000`);
+    assert.ok(Date.now() - behind < 5_000, 'a stale since is answered without waiting');
+    assert.match(caughtUp.body.version, /^[0-9a-f]{16}$/);
     const seen = [view.body.status];
     while (!['completed', 'failed'].includes(view.body.status)) {
       const before = Date.now();
-      view = await api('GET', `/api/jobs/${started.body.jobId}?wait=20`);
+      view = await api('GET', `/api/jobs/${started.body.jobId}?wait=20&since=${view.body.version}`);
       assert.ok(Date.now() - before < 10_000, 'long-poll returned on the change');
       seen.push(view.body.status);
     }
     assert.equal(seen.at(-1), 'completed');
-    for (const bad of ['wait=-1', 'wait=abc', 'wait=31', 'wait=1&wait=2', 'other=1']) {
+    for (const bad of ['wait=-1', 'wait=abc', 'wait=31', 'wait=1&wait=2', 'other=1', 'since=xyz']) {
       const response = await api('GET', `/api/jobs/${started.body.jobId}?${bad}`);
       assert.equal(response.status, 400, bad);
       assert.equal(response.body.error.code, 'invalid_request');

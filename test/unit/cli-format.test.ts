@@ -24,6 +24,7 @@ const job = (overrides: Partial<JobView> = {}): JobView => ({
   chain: [],
   tokens: { input: 0, output: 0 },
   links: { self: '/api/jobs/analysis-1', ui: 'http://ui/namespaces/default/workflows/analysis-1' },
+  version: '0123456789abcdef',
   ...overrides,
 });
 
