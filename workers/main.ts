@@ -1,6 +1,6 @@
 /** `npm run worker`: one worker process; run as many as the load needs. */
 import { Client } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { AnalysisCache } from '../shared/analysis-cache';
 import { loadConfigOrExit } from '../shared/config';
 import { ensureDeployment } from '../shared/deployment-bootstrap';
@@ -11,6 +11,7 @@ import { createWorkerSet } from './create-worker';
 
 async function main() {
   const config = loadConfigOrExit();
+  Runtime.install({ logger: new DefaultLogger(config.logLevel.toUpperCase() as LogLevel) });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const documents = DocumentStore.inDataDir(config.dataDir);
   const gates = createGateStore({ redisUrl: config.redisUrl, log: (message) => console.warn(`worker: ${message}`) });
