@@ -6,7 +6,7 @@ import { evaluateFlag } from '../../shared/operation-mode/feature-flags';
 import type { OperationModeClient } from '../../shared/operation-mode-client';
 import { HttpError, notFound } from '../errors';
 import { JOB_ID_PATTERN, type JobService } from '../jobs';
-import { modeUnavailableReason } from '../mode-messages';
+import { analysisDisabled } from '../mode-messages';
 import { analyzeRequestSchema, listJobsQuerySchema, readJobQuerySchema } from '../schemas';
 import { parseBody, parseParam, parseQuery } from '../validation';
 import { assertContentFits } from './documents';
@@ -48,9 +48,7 @@ export function analysisRouter({ documents, jobs, cache, modes, maxBytes, retryA
       }
     }
     if (!analysisEnabled) {
-      throw new HttpError(503, 'analysis_disabled', `document analysis is switched off: ${modeUnavailableReason(view, unavailable)}`, undefined, {
-        'retry-after': String(retryAfterSeconds),
-      });
+      throw analysisDisabled('document analysis is switched off', view, unavailable, retryAfterSeconds);
     }
 
     stored ??= documents.create({ content: body.content!, title: body.title });

@@ -4,8 +4,8 @@ import type { DocumentStore } from '../../shared/document-store';
 import { evaluateFlag } from '../../shared/operation-mode/feature-flags';
 import type { OperationModeClient } from '../../shared/operation-mode-client';
 import { BATCH_ID_PATTERN, type BatchService } from '../batches';
-import { HttpError, notFound } from '../errors';
-import { modeUnavailableReason } from '../mode-messages';
+import { notFound } from '../errors';
+import { analysisDisabled } from '../mode-messages';
 import { analyzeBatchRequestSchema } from '../schemas';
 import { parseBody, parseParam } from '../validation';
 
@@ -30,9 +30,7 @@ export function batchRouter({ documents, batches, modes, retryAfterSeconds }: Ba
     const { view, unavailable } = await modes.read();
     for (const flag of ['enable_document_analysis', 'enable_batch_analysis'] as const) {
       if (!evaluateFlag(flag, view, unavailable).value) {
-        throw new HttpError(503, 'analysis_disabled', `${flag} is off: ${modeUnavailableReason(view, unavailable)}`, undefined, {
-          'retry-after': String(retryAfterSeconds),
-        });
+        throw analysisDisabled(`${flag} is off`, view, unavailable, retryAfterSeconds);
       }
     }
     const tier = evaluateFlag('enable_advanced_llm_models', view, unavailable).value ? 'advanced' : 'light';
