@@ -2,22 +2,45 @@ import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../shared/config';
 import { applicationFailureOf } from '../shared/failure-types';
-import type { AnalyzeDocumentInput, JobProgress, JobStatus } from '../shared/job-types';
-import { JOB_ID_PREFIX, jobProgressQuery, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../shared/names';
+import type { AnalyzeDocumentInput, JobProgress, JobSnapshot, JobStatus } from '../shared/job-types';
+import { JOB_ID_PREFIX, JOB_PROGRESS_MEMO_KEY, jobProgressQuery, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../shared/names';
 import { temporalUiRunUrl } from '../shared/temporal-client';
 import type { AnalysisResult } from '../shared/analysis-result';
 import type { analyzeDocument } from '../workflows';
 import { jobStatusOf, stageOf, type ExecutionStatusName, type JobView } from './job-view';
+import { JobWatcher } from './job-watcher';
 
 /** `analysis-<cache key>` for requests started through the API (so identical requests share a job); a UUID otherwise. */
 export const JOB_ID_PATTERN = new RegExp(`^${JOB_ID_PREFIX}([0-9a-f]{64}|[0-9a-f-]{36})$`);
 
-const LONG_POLL_INTERVAL_MS = 250;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const isClosed = (view: JobView) => ['completed', 'failed', 'cancelled'].includes(view.status);
-const progressFingerprint = (view: Omit<JobView, 'version'>) =>
-  JSON.stringify([view.status, view.stage, view.provider, view.chain.length, view.currentAttempt?.attempt, view.currentAttempt?.provider]);
-const versionOf = (view: Omit<JobView, 'version'>) => createHash('sha256').update(progressFingerprint(view)).digest('hex').slice(0, 16);
+/** The job's own progress version and run take part, so a reused job id never looks unchanged. */
+const versionOf = (view: Omit<JobView, 'version'>, runId: string, progressVersion: number | undefined) =>
+  createHash('sha256')
+    .update(JSON.stringify([runId, progressVersion, view.status, view.stage, view.provider, view.chain.length, view.currentAttempt?.attempt, view.currentAttempt?.provider]))
+    .digest('hex')
+    .slice(0, 16);
+/** `promise`'s value, or undefined once `ms` have passed or `signal` aborts, whichever comes first. */
+function settleWithin<T>(promise: Promise<T>, ms: number, signal?: AbortSignal): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const done = (value: T | undefined) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(value);
+    };
+    const onAbort = () => done(undefined);
+    const timer = setTimeout(onAbort, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    promise.then(done, () => done(undefined));
+  });
+}
+
+interface ReadState {
+  view: JobView;
+  runId: string;
+  /** undefined for runs started before progress was published in the memo. */
+  progressVersion?: number;
+}
 
 export interface JobSummary {
   jobId: string;
@@ -33,10 +56,14 @@ export interface JobSummary {
 const PROGRESS_QUERY_TIMEOUT_MS = 2000;
 
 export class JobService {
+  private readonly watcher: JobWatcher;
+
   constructor(
     private readonly client: Client,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.watcher = new JobWatcher(client);
+  }
 
   private links(jobId: string, runId?: string) {
     return { self: `/api/jobs/${jobId}`, ui: temporalUiRunUrl(this.config, jobId, runId) };
@@ -44,6 +71,7 @@ export class JobService {
 
   async start(input: AnalyzeDocumentInput): Promise<JobView> {
     const jobId = `${JOB_ID_PREFIX}${input.cacheKey ?? randomUUID()}`;
+    const initialProgress: JobProgress = { stage: 'queued', documentId: input.documentId, chain: [], tokens: { input: 0, output: 0 }, version: 0 };
     const handle = await this.client.workflow.start<typeof analyzeDocument>(WORKFLOW_TYPES.analyzeDocument, {
       workflowId: jobId,
       // Identical requests while a job runs join it: one provider call, whichever process they reach.
@@ -51,6 +79,8 @@ export class JobService {
       workflowIdConflictPolicy: 'USE_EXISTING',
       taskQueue: this.config.temporal.taskQueue,
       args: [input],
+      // What a read shows before a worker has taken the job; the workflow replaces it as it goes.
+      memo: { [JOB_PROGRESS_MEMO_KEY]: initialProgress },
       typedSearchAttributes: [
         { key: SEARCH_ATTRIBUTES.documentId, value: input.documentId },
         { key: SEARCH_ATTRIBUTES.analysisType, value: input.analysisType },
@@ -72,7 +102,7 @@ export class JobService {
       tokens: { input: 0, output: 0 },
       links: this.links(jobId, handle.firstExecutionRunId),
     };
-    return { ...view, version: versionOf(view) };
+    return { ...view, version: versionOf(view, handle.firstExecutionRunId, initialProgress.version) };
   }
 
   private async queryProgress(jobId: string): Promise<JobProgress | undefined> {
@@ -88,6 +118,15 @@ export class JobService {
 
   /** undefined when no such job exists. */
   async read(jobId: string): Promise<JobView | undefined> {
+    return (await this.readState(jobId))?.view;
+  }
+
+  /**
+   * One describe: the progress is in the run's memo. A closed run adds one result fetch, unless a
+   * snapshot from the run itself already carries its outcome. Runs started before the memo existed
+   * fall back to the progress query.
+   */
+  private async readState(jobId: string, known?: JobSnapshot): Promise<ReadState | undefined> {
     const handle = this.client.workflow.getHandle(jobId);
     let description;
     try {
@@ -97,8 +136,9 @@ export class JobService {
       throw error;
     }
     const execution = description.status.name as ExecutionStatusName;
-    // A closed run answers queries from its history too; a replay is cheaper than a missing chain.
-    const progress = await this.queryProgress(jobId);
+    const memo = description.memo?.[JOB_PROGRESS_MEMO_KEY] as JobProgress | undefined;
+    const fresher = known && (memo?.version ?? -1) < (known.progress.version ?? -1) ? known.progress : memo;
+    const progress = fresher ?? (await this.queryProgress(jobId));
     const status = jobStatusOf(execution, progress);
     const view: Omit<JobView, 'version'> = {
       jobId,
@@ -114,30 +154,29 @@ export class JobService {
       links: this.links(jobId, description.runId),
     };
     if (status === 'completed') {
-      view.result = (await handle.result()) as AnalysisResult;
+      view.result = known?.result ?? ((await handle.result()) as AnalysisResult);
     } else if (status === 'failed') {
-      view.error = await this.failureOf(jobId);
+      view.error = known?.failure ?? (await this.failureOf(jobId));
     }
-    return { ...view, version: versionOf(view) };
+    return { view: { ...view, version: versionOf(view, description.runId, progress?.version) }, runId: description.runId, progressVersion: progress?.version };
   }
 
   /**
-   * Long-poll: the job as soon as it differs from `since` (status, stage, provider, chain, attempt) or is
-   * closed, else after `waitMs`. Polls Temporal internally so the client holds one request.
+   * Long-poll: the job at once when it differs from `since` or is closed; otherwise as soon as the
+   * workflow reports a change (its waitForJobChange update returns), or after `waitMs`. No polling:
+   * the request holds one update that the workflow answers; runs without that update wait for their close.
    */
-  async readWhenChanged(jobId: string, waitMs: number, since?: string): Promise<JobView | undefined> {
-    const first = await this.read(jobId);
+  async readWhenChanged(jobId: string, waitMs: number, since?: string, signal?: AbortSignal): Promise<JobView | undefined> {
+    const first = await this.readState(jobId);
     // `since` is the version the client saw last: anything newer is answered at once.
-    if (!first || waitMs <= 0 || isClosed(first) || (since !== undefined && first.version !== since)) return first;
-    const fingerprint = progressFingerprint(first);
-    const deadline = Date.now() + waitMs;
-    let latest: JobView | undefined = first;
-    while (Date.now() < deadline) {
-      await sleep(Math.min(LONG_POLL_INTERVAL_MS, deadline - Date.now()));
-      latest = await this.read(jobId);
-      if (!latest || isClosed(latest) || progressFingerprint(latest) !== fingerprint) return latest;
-    }
-    return latest;
+    if (!first || waitMs <= 0 || isClosed(first.view) || (since !== undefined && first.view.version !== since)) return first?.view;
+    const change =
+      first.progressVersion !== undefined
+        ? this.watcher.changeAfter(jobId, first.runId, first.progressVersion)
+        : this.watcher.closeOf(jobId, first.runId).then(() => undefined);
+    const woke = await settleWithin(change.then((snapshot) => ({ snapshot })), waitMs, signal);
+    if (signal?.aborted) return first.view;
+    return (await this.readState(jobId, woke?.snapshot))?.view;
   }
 
   /** Requests cancellation; the job ends `cancelled` once its in-flight provider call has been aborted. */

@@ -1,4 +1,5 @@
 /** Job shapes shared by the API and the workflows (no Node built-ins: the workflow bundle includes this). */
+import type { AnalysisResult } from './analysis-result';
 import type { ModelTier, ProviderName } from './config';
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
@@ -56,6 +57,23 @@ export interface JobProgress {
   tokens?: TokenTotals;
   /** Answered from the analysis cache, no provider called. */
   cached?: boolean;
+  /**
+   * Counts the changes a client can see (stage, provider, chain); absent in runs started before
+   * progress was published (see EVENT_DRIVEN_PROGRESS_PATCH).
+   */
+  version?: number;
+}
+
+/** What a waiting client learns from the workflow itself: its progress and, once closed, how it ended. */
+export interface JobSnapshot {
+  progress: JobProgress;
+  result?: AnalysisResult;
+  failure?: { type: string; message: string };
+}
+
+export interface WaitForJobChangeInput {
+  /** The progress version the client has seen; the update returns as soon as the job's differs. */
+  sinceVersion: number;
 }
 
 export interface BatchItem {

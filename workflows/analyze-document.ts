@@ -1,62 +1,134 @@
 import {
   ActivityCancellationType,
+  allHandlersFinished,
+  CancellationScope,
+  condition,
   isCancellation,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   ApplicationFailure,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AnalysisResult } from '../shared/analysis-result';
 import type { ProviderName } from '../shared/config';
-import type { AnalyzeDocumentInput, JobProgress, JobStage, JobStatus, ProviderAttempt } from '../shared/job-types';
+import type { AnalyzeDocumentInput, JobProgress, JobSnapshot, JobStage, JobStatus, ProviderAttempt } from '../shared/job-types';
 import { applicationFailureOf, FAILURE_TYPES } from '../shared/failure-types';
-import { jobProgressQuery, SEARCH_ATTRIBUTES } from '../shared/names';
+import { JOB_PROGRESS_MEMO_KEY, jobProgressQuery, SEARCH_ATTRIBUTES, waitForJobChangeUpdate } from '../shared/names';
 import type { ProviderStep } from '../shared/providers/plan';
 import { analyzeWithLocalAnalyzerOnly } from './analyze-document-v1';
 
 /** Workflows started before the fallback chain existed replay the local-only path (see analyze-document-v1). */
 export const FALLBACK_CHAIN_PATCH = 'provider-fallback-chain';
 
+/**
+ * Progress published in the memo once per workflow task (with one search-attribute upsert) and a
+ * waitForJobChange update; runs started before it upsert search attributes at every change, as they did.
+ */
+export const EVENT_DRIVEN_PROGRESS_PATCH = 'event-driven-progress';
+
 const { planProviderChain, readCachedAnalysis, writeCachedAnalysis } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 3 },
 });
 
+/**
+ * How the job's progress leaves the workflow. Changes are staged in `progress`; `publish()` sends
+ * them as commands, so a workflow task carries one memo and one search-attribute upsert at most.
+ */
+interface ProgressReporter {
+  moveTo(stage: JobStage, status: JobStatus): void;
+  useProvider(provider: ProviderName): void;
+  publish(): void;
+}
+
+function eventDrivenReporter(progress: JobProgress): ProgressReporter {
+  let status: JobStatus = 'queued';
+  const published: { status?: JobStatus; provider?: ProviderName } = {};
+  return {
+    moveTo: (stage, next) => {
+      progress.stage = stage;
+      status = next;
+    },
+    useProvider: (provider) => {
+      progress.provider = provider;
+    },
+    publish: () => {
+      const changes = [];
+      if (status !== published.status) changes.push({ key: SEARCH_ATTRIBUTES.jobStatus, value: status });
+      if (progress.provider && progress.provider !== published.provider) changes.push({ key: SEARCH_ATTRIBUTES.provider, value: progress.provider });
+      if (changes.length > 0) upsertSearchAttributes(changes);
+      Object.assign(published, { status, provider: progress.provider });
+      progress.version = (progress.version ?? 0) + 1;
+      upsertMemo({ [JOB_PROGRESS_MEMO_KEY]: progress });
+    },
+  };
+}
+
+/** The command sequence of runs started before EVENT_DRIVEN_PROGRESS_PATCH: an upsert per change. */
+function legacyReporter(progress: JobProgress): ProgressReporter {
+  return {
+    moveTo: (stage, status) => {
+      progress.stage = stage;
+      upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.jobStatus, value: status }]);
+    },
+    useProvider: (provider) => {
+      progress.provider = provider;
+      upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.provider, value: provider }]);
+    },
+    publish: () => {},
+  };
+}
+
 export async function analyzeDocument(input: AnalyzeDocumentInput): Promise<AnalysisResult> {
   const progress: JobProgress = { stage: 'queued', documentId: input.documentId, chain: [], tokens: { input: 0, output: 0 } };
   setHandler(jobProgressQuery, () => progress);
 
-  const moveTo = (stage: JobStage, status: JobStatus) => {
-    progress.stage = stage;
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.jobStatus, value: status }]);
-  };
-
   const withFallbackChain = patched(FALLBACK_CHAIN_PATCH);
+  const eventDriven = withFallbackChain && patched(EVENT_DRIVEN_PROGRESS_PATCH);
+  const reporter = eventDriven ? eventDrivenReporter(progress) : legacyReporter(progress);
+  const outcome: Omit<JobSnapshot, 'progress'> = {};
+  if (eventDriven) {
+    progress.version = 0;
+    setHandler(waitForJobChangeUpdate, async ({ sinceVersion }) => {
+      await condition(() => progress.version !== sinceVersion);
+      return { progress, ...outcome };
+    });
+  }
+  // Waiting clients get the final snapshot in the same workflow task that closes the run.
+  const settleWaiters = () => (eventDriven ? CancellationScope.nonCancellable(() => condition(allHandlersFinished)) : Promise.resolve());
+
   try {
     let result: AnalysisResult;
     if (withFallbackChain) {
-      moveTo('analyzing', 'running');
-      result = await runFallbackChain(input, progress);
+      reporter.moveTo('analyzing', 'running');
+      result = await runFallbackChain(input, progress, reporter);
     } else {
-      result = await analyzeWithLocalAnalyzerOnly(input, progress, () => moveTo('analyzing', 'running'));
+      result = await analyzeWithLocalAnalyzerOnly(input, progress, () => reporter.moveTo('analyzing', 'running'));
     }
-    moveTo('completed', 'completed');
+    outcome.result = result;
+    reporter.moveTo('completed', 'completed');
+    reporter.publish();
+    await settleWaiters();
     return result;
   } catch (error) {
-    if (isCancellation(error)) {
-      moveTo('cancelled', 'cancelled');
-      throw error;
-    }
-    moveTo('failed', 'failed');
+    const cancelled = isCancellation(error);
+    const failure = applicationFailureOf(error);
+    outcome.failure = cancelled
+      ? { type: 'Cancelled', message: 'job cancelled' }
+      : { type: failure?.type ?? (error as Error).name, message: failure?.message ?? (error as Error).message };
+    reporter.moveTo(cancelled ? 'cancelled' : 'failed', cancelled ? 'cancelled' : 'failed');
+    reporter.publish();
+    await settleWaiters();
     throw error;
   }
 }
 
 /** The cache first; else each provider in order, with its own retry policy, the first success stored. */
-async function runFallbackChain(input: AnalyzeDocumentInput, progress: JobProgress): Promise<AnalysisResult> {
+async function runFallbackChain(input: AnalyzeDocumentInput, progress: JobProgress, reporter: ProgressReporter): Promise<AnalysisResult> {
   if (input.cacheKey) {
     const cached = await readCachedAnalysis({ key: input.cacheKey });
     if (cached) {
@@ -65,7 +137,7 @@ async function runFallbackChain(input: AnalyzeDocumentInput, progress: JobProgre
       return cached;
     }
   }
-  const result = await runProviders(input, progress);
+  const result = await runProviders(input, progress, reporter);
   if (input.cacheKey) {
     // A cache that cannot store must not fail a job that has its answer.
     await writeCachedAnalysis({ key: input.cacheKey, documentId: input.documentId, result, chain: progress.chain }).catch(() => false);
@@ -73,12 +145,12 @@ async function runFallbackChain(input: AnalyzeDocumentInput, progress: JobProgre
   return result;
 }
 
-async function runProviders(input: AnalyzeDocumentInput, progress: JobProgress): Promise<AnalysisResult> {
+async function runProviders(input: AnalyzeDocumentInput, progress: JobProgress, reporter: ProgressReporter): Promise<AnalysisResult> {
   const steps = await planProviderChain();
   const tier = input.options?.tier ?? 'advanced';
   for (const [index, step] of steps.entries()) {
-    progress.provider = step.provider;
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.provider, value: step.provider }]);
+    reporter.useProvider(step.provider);
+    reporter.publish();
     try {
       const result = await runStep(step, `${index + 1}/${steps.length}`, input, tier);
       recordStep(progress, {
