@@ -4,6 +4,7 @@
  * Every failure leaves as an ApplicationFailure typed by the one classifier, with a jittered nextRetryDelay.
  */
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import { providerAttemptFailedSignal } from '../shared/names';
 import type { AnalysisResult } from '../shared/analysis-result';
 import type { AppConfig, ModelTier, RemoteProviderConfig, RemoteProviderName } from '../shared/config';
 import type { DocumentStore } from '../shared/document-store';
@@ -99,6 +100,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       if (!decision.admit) {
         const details: AttemptFailureDetails = { attempt, model, tier, ...usage, attemptErrors: [...earlierErrors, decision.type] };
         context.heartbeat(details);
+        if (decision.type === 'RateLimited') await announceRetry(context, request.provider, decision.type);
         // An open circuit is final for this step (the workflow moves to the next provider); a cool-down is waited out.
         throw ApplicationFailure.create({
           type: decision.type,
@@ -154,6 +156,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
         };
         // The next attempt reads this from heartbeatDetails, so the job can show every attempt's error.
         context.heartbeat(details);
+        if (classified.retryable) await announceRetry(context, request.provider, classified.type);
         throw toApplicationFailure(
           { ...classified, message: `${request.provider} (${model}): ${classified.message}` },
           {
@@ -172,6 +175,26 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       }
     },
   };
+}
+
+/** How long a retry announcement may delay the failing attempt; it is a courtesy, the retry happens anyway. */
+const ANNOUNCE_DEADLINE_MS = 2_000;
+
+/**
+ * Tells the job at once that this attempt failed and another follows (Temporal's retries are invisible
+ * to the workflow until the step ends), so a waiting client sees "attempt 2 (last: RateLimited)" without polling.
+ */
+async function announceRetry(context: Context, provider: RemoteProviderName, errorType: string): Promise<void> {
+  const { attempt, retryPolicy, workflowExecution } = context.info;
+  const maximumAttempts = retryPolicy?.maximumAttempts ?? 0;
+  if (!workflowExecution || (maximumAttempts > 0 && attempt >= maximumAttempts)) return;
+  try {
+    await context.client.withDeadline(Date.now() + ANNOUNCE_DEADLINE_MS, () =>
+      context.client.workflow.getHandle(workflowExecution.workflowId, workflowExecution.runId).signal(providerAttemptFailedSignal, { provider, attempt, errorType }),
+    );
+  } catch (error) {
+    context.log.debug('could not announce the retry to the job', { provider, error: (error as Error).message });
+  }
 }
 
 function classifyFailure(error: unknown, deadlineExpired: boolean, settings: RemoteProviderConfig): ClassifiedError {

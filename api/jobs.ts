@@ -231,14 +231,21 @@ export class JobService {
 
 type PendingActivities = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['describe']>>['raw']['pendingActivities'];
 
-/** The provider step in flight, from Temporal's own record of the pending activity (attempt, last failure). */
+/**
+ * The provider step in flight: Temporal's own record of the pending activity (attempt, last failure),
+ * or the retry the activity announced to the workflow when that is further along (the server records
+ * the failed attempt a moment after the announcement).
+ */
 function currentAttemptOf(pending: PendingActivities, progress: JobProgress | undefined): JobView['currentAttempt'] {
+  const announced = progress?.currentAttempt;
   const activity = pending?.find((candidate) => candidate.activityType?.name !== 'planProviderChain');
-  if (!activity) return undefined;
+  if (!activity) return announced;
+  const attempt = activity.attempt ?? 1;
+  if (announced && announced.attempt > attempt) return announced;
   const lastFailure = activity.lastFailure?.applicationFailureInfo?.type ?? activity.lastFailure?.message ?? undefined;
   return {
     ...(progress?.provider && { provider: progress.provider }),
-    attempt: activity.attempt ?? 1,
+    attempt,
     ...(lastFailure && { lastFailure }),
   };
 }

@@ -19,6 +19,8 @@ export interface DevServerOptions {
   startTimeoutMs?: number;
   /** Where the server's own log goes; 'inherit' shows it in the terminal. */
   output?: 'inherit' | 'ignore';
+  /** Serves the server's Prometheus metrics (request counts per operation, task latencies) on this port. */
+  metricsPort?: number;
 }
 
 export interface RunningDevServer {
@@ -40,6 +42,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
   else args.push('--ui-port', String(options.uiPort));
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
+  if (options.metricsPort) args.push('--metrics-port', String(options.metricsPort));
   for (const registration of SEARCH_ATTRIBUTE_REGISTRATIONS) args.push('--search-attribute', registration);
   return args;
 }

@@ -57,6 +57,8 @@ export interface JobProgress {
   tokens?: TokenTotals;
   /** Answered from the analysis cache, no provider called. */
   cached?: boolean;
+  /** The provider step's next attempt after a failed one, as the activity reported it (cleared when the step ends). */
+  currentAttempt?: RetryingAttempt;
   /**
    * Counts the changes a client can see (stage, provider, chain); absent in runs started before
    * progress was published (see EVENT_DRIVEN_PROGRESS_PATCH).
@@ -69,6 +71,20 @@ export interface JobSnapshot {
   progress: JobProgress;
   result?: AnalysisResult;
   failure?: { type: string; message: string };
+}
+
+export interface RetryingAttempt {
+  provider: ProviderName;
+  attempt: number;
+  lastFailure?: string;
+}
+
+/** Sent by a provider activity whose attempt failed and will be retried, so waiting clients see it at once. */
+export interface ProviderAttemptFailed {
+  provider: ProviderName;
+  /** The attempt that failed (1-based). */
+  attempt: number;
+  errorType: string;
 }
 
 export interface WaitForJobChangeInput {

@@ -17,7 +17,7 @@ import type { AnalysisResult } from '../shared/analysis-result';
 import type { ProviderName } from '../shared/config';
 import type { AnalyzeDocumentInput, JobProgress, JobSnapshot, JobStage, JobStatus, ProviderAttempt } from '../shared/job-types';
 import { applicationFailureOf, FAILURE_TYPES } from '../shared/failure-types';
-import { JOB_PROGRESS_MEMO_KEY, jobProgressQuery, SEARCH_ATTRIBUTES, waitForJobChangeUpdate } from '../shared/names';
+import { JOB_PROGRESS_MEMO_KEY, jobProgressQuery, providerAttemptFailedSignal, SEARCH_ATTRIBUTES, waitForJobChangeUpdate } from '../shared/names';
 import type { ProviderStep } from '../shared/providers/plan';
 import { analyzeWithLocalAnalyzerOnly } from './analyze-document-v1';
 
@@ -94,8 +94,15 @@ export async function analyzeDocument(input: AnalyzeDocumentInput): Promise<Anal
   if (eventDriven) {
     progress.version = 0;
     setHandler(waitForJobChangeUpdate, async ({ sinceVersion }) => {
-      await condition(() => progress.version !== sinceVersion);
+      // A cancelled job still answers its waiters: with its final, cancelled, snapshot.
+      await CancellationScope.nonCancellable(() => condition(() => progress.version !== sinceVersion));
       return { progress, ...outcome };
+    });
+    setHandler(providerAttemptFailedSignal, ({ provider, attempt, errorType }) => {
+      // A late report from a step that has ended changes nothing.
+      if (progress.provider !== provider || progress.stage !== 'analyzing') return;
+      progress.currentAttempt = { provider, attempt: attempt + 1, lastFailure: errorType };
+      reporter.publish();
     });
   }
   // Waiting clients get the final snapshot in the same workflow task that closes the run.
@@ -224,6 +231,7 @@ function runStep(step: ProviderStep, position: string, input: AnalyzeDocumentInp
 }
 
 function recordStep(progress: JobProgress, attempt: ProviderAttempt): void {
+  delete progress.currentAttempt;
   progress.chain.push(attempt);
   const tokens = (progress.tokens ??= { input: 0, output: 0 });
   tokens.input += attempt.inputTokens ?? 0;
