@@ -4,7 +4,9 @@
  * Every failure leaves as an ApplicationFailure typed by the one classifier, with a jittered nextRetryDelay.
  */
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import type { AnalysisCache } from '../shared/analysis-cache';
 import { providerAttemptFailedSignal } from '../shared/names';
+import { storeInCache } from './local-analysis';
 import type { AnalysisResult } from '../shared/analysis-result';
 import type { AppConfig, ModelTier, RemoteProviderConfig, RemoteProviderName } from '../shared/config';
 import type { DocumentStore } from '../shared/document-store';
@@ -26,6 +28,8 @@ export interface ProviderCallRequest {
   analysisType: AnalysisType;
   tier: ModelTier;
   maxTokens?: number;
+  /** Store the answer in the analysis cache under this key (the job's first step: nothing failed before it). */
+  storeUnderCacheKey?: string;
 }
 
 /** What each failed attempt leaves behind, carried to the next attempt and to the workflow. */
@@ -55,7 +59,7 @@ export function gatePolicyOf(settings: RemoteProviderConfig): GatePolicy {
 }
 
 
-export function createProviderActivities(deps: { config: AppConfig; documents: DocumentStore; gates: GateStore }) {
+export function createProviderActivities(deps: { config: AppConfig; documents: DocumentStore; gates: GateStore; cache: AnalysisCache }) {
   const clients = new Map<RemoteProviderName, LlmClient>();
   // One per worker: its one-second memo spares a query per attempt; mode changes still reach the next attempt.
   let modes: OperationModeClient | undefined;
@@ -121,7 +125,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
           context.log.warn('invalid model output, asking once for a repair', { provider: request.provider, problem }),
         );
         await deps.gates.update(key, (state) => ({ next: recordRequestOutcome(state, Date.now(), 'success', policy), result: undefined }));
-        return {
+        const result: AnalysisResult = {
           ...content,
           meta: {
             provider: request.provider,
@@ -135,6 +139,8 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
             ...(earlierErrors.length > 0 && { attemptErrors: earlierErrors }),
           },
         };
+        await storeInCache(deps.cache, request.storeUnderCacheKey, request.documentId, result);
+        return result;
       } catch (error) {
         if (context.cancellationSignal.aborted) {
           await deps.gates.update(key, (state) => ({ next: recordRequestOutcome(state, Date.now(), 'Cancelled', policy), result: undefined }));

@@ -1,5 +1,4 @@
 /** Job shapes shared by the API and the workflows (no Node built-ins: the workflow bundle includes this). */
-import type { AnalysisResult } from './analysis-result';
 import type { ModelTier, ProviderName } from './config';
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
@@ -17,6 +16,8 @@ export interface AnalyzeDocumentInput {
   options?: AnalyzeDocumentOptions;
   /** Key of this request in the analysis cache; the job reads it first and stores its answer under it. */
   cacheKey?: string;
+  /** The starter read the cache under `cacheKey` just before starting (and missed): the job does not read it again. */
+  cacheChecked?: boolean;
 }
 
 export interface AnalyzeDocumentOptions {
@@ -66,13 +67,6 @@ export interface JobProgress {
   version?: number;
 }
 
-/** What a waiting client learns from the workflow itself: its progress and, once closed, how it ended. */
-export interface JobSnapshot {
-  progress: JobProgress;
-  result?: AnalysisResult;
-  failure?: { type: string; message: string };
-}
-
 export interface RetryingAttempt {
   provider: ProviderName;
   attempt: number;
@@ -85,11 +79,6 @@ export interface ProviderAttemptFailed {
   /** The attempt that failed (1-based). */
   attempt: number;
   errorType: string;
-}
-
-export interface WaitForJobChangeInput {
-  /** The progress version the client has seen; the update returns as soon as the job's differs. */
-  sinceVersion: number;
 }
 
 export interface BatchItem {

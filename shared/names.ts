@@ -3,8 +3,8 @@
  * the workflow bundle includes this file.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { BatchProgress, JobProgress, JobSnapshot, ProviderAttemptFailed, WaitForJobChangeInput } from './job-types';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { BatchProgress, JobProgress, ProviderAttemptFailed } from './job-types';
 
 export const WORKFLOW_TYPES = {
   analyzeDocument: 'analyzeDocument',
@@ -16,10 +16,8 @@ export const BATCH_ID_PREFIX = 'batch-';
 export const JOB_ID_PREFIX = 'analysis-';
 
 export const jobProgressQuery = defineQuery<JobProgress>('jobProgress');
-/** Returns when the job's progress version differs from the caller's (at once if it already does). */
-export const waitForJobChangeUpdate = defineUpdate<JobSnapshot, [WaitForJobChangeInput]>('waitForJobChange');
 export const providerAttemptFailedSignal = defineSignal<[ProviderAttemptFailed]>('providerAttemptFailed');
-/** Memo field holding the job's JobProgress, kept current by the workflow: reads need no query. */
+/** Memo field holding the job's JobProgress, published by the workflow once per workflow task: reads need no query. */
 export const JOB_PROGRESS_MEMO_KEY = 'jobProgress';
 export const batchProgressQuery = defineQuery<BatchProgress>('batchProgress');
 

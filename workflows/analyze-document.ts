@@ -1,8 +1,5 @@
 import {
   ActivityCancellationType,
-  allHandlersFinished,
-  CancellationScope,
-  condition,
   isCancellation,
   patched,
   proxyActivities,
@@ -15,9 +12,9 @@ import {
 import type { Activities } from '../activities';
 import type { AnalysisResult } from '../shared/analysis-result';
 import type { ProviderName } from '../shared/config';
-import type { AnalyzeDocumentInput, JobProgress, JobSnapshot, JobStage, JobStatus, ProviderAttempt } from '../shared/job-types';
+import type { AnalyzeDocumentInput, JobProgress, JobStage, JobStatus, ProviderAttempt } from '../shared/job-types';
 import { applicationFailureOf, FAILURE_TYPES } from '../shared/failure-types';
-import { JOB_PROGRESS_MEMO_KEY, jobProgressQuery, providerAttemptFailedSignal, SEARCH_ATTRIBUTES, waitForJobChangeUpdate } from '../shared/names';
+import { JOB_PROGRESS_MEMO_KEY, jobProgressQuery, providerAttemptFailedSignal, SEARCH_ATTRIBUTES } from '../shared/names';
 import type { ProviderStep } from '../shared/providers/plan';
 import { analyzeWithLocalAnalyzerOnly } from './analyze-document-v1';
 
@@ -25,8 +22,8 @@ import { analyzeWithLocalAnalyzerOnly } from './analyze-document-v1';
 export const FALLBACK_CHAIN_PATCH = 'provider-fallback-chain';
 
 /**
- * Progress published in the memo once per workflow task (with one search-attribute upsert) and a
- * waitForJobChange update; runs started before it upsert search attributes at every change, as they did.
+ * Progress published in the memo once per workflow task (with one search-attribute upsert), where the
+ * API reads it from the history; runs started before it upsert search attributes at every change, as they did.
  */
 export const EVENT_DRIVEN_PROGRESS_PATCH = 'event-driven-progress';
 
@@ -90,14 +87,8 @@ export async function analyzeDocument(input: AnalyzeDocumentInput): Promise<Anal
   const withFallbackChain = patched(FALLBACK_CHAIN_PATCH);
   const eventDriven = withFallbackChain && patched(EVENT_DRIVEN_PROGRESS_PATCH);
   const reporter = eventDriven ? eventDrivenReporter(progress) : legacyReporter(progress);
-  const outcome: Omit<JobSnapshot, 'progress'> = {};
   if (eventDriven) {
     progress.version = 0;
-    setHandler(waitForJobChangeUpdate, async ({ sinceVersion }) => {
-      // A cancelled job still answers its waiters: with its final, cancelled, snapshot.
-      await CancellationScope.nonCancellable(() => condition(() => progress.version !== sinceVersion));
-      return { progress, ...outcome };
-    });
     setHandler(providerAttemptFailedSignal, ({ provider, attempt, errorType }) => {
       // A late report from a step that has ended changes nothing.
       if (progress.provider !== provider || progress.stage !== 'analyzing') return;
@@ -105,38 +96,31 @@ export async function analyzeDocument(input: AnalyzeDocumentInput): Promise<Anal
       reporter.publish();
     });
   }
-  // Waiting clients get the final snapshot in the same workflow task that closes the run.
-  const settleWaiters = () => (eventDriven ? CancellationScope.nonCancellable(() => condition(allHandlersFinished)) : Promise.resolve());
-
   try {
     let result: AnalysisResult;
     if (withFallbackChain) {
       reporter.moveTo('analyzing', 'running');
-      result = await runFallbackChain(input, progress, reporter);
+      result = await runFallbackChain(input, progress, reporter, eventDriven);
     } else {
       result = await analyzeWithLocalAnalyzerOnly(input, progress, () => reporter.moveTo('analyzing', 'running'));
     }
-    outcome.result = result;
     reporter.moveTo('completed', 'completed');
     reporter.publish();
-    await settleWaiters();
     return result;
   } catch (error) {
-    const cancelled = isCancellation(error);
-    const failure = applicationFailureOf(error);
-    outcome.failure = cancelled
-      ? { type: 'Cancelled', message: 'job cancelled' }
-      : { type: failure?.type ?? (error as Error).name, message: failure?.message ?? (error as Error).message };
-    reporter.moveTo(cancelled ? 'cancelled' : 'failed', cancelled ? 'cancelled' : 'failed');
+    const ending = isCancellation(error) ? 'cancelled' : 'failed';
+    reporter.moveTo(ending, ending);
     reporter.publish();
-    await settleWaiters();
     throw error;
   }
 }
 
-/** The cache first; else each provider in order, with its own retry policy, the first success stored. */
-async function runFallbackChain(input: AnalyzeDocumentInput, progress: JobProgress, reporter: ProgressReporter): Promise<AnalysisResult> {
-  if (input.cacheKey) {
+/**
+ * The cache first (unless the starter has just read it); else each provider in order, with its own retry
+ * policy, the first step's success stored. Event-driven runs store from inside the step's activity.
+ */
+async function runFallbackChain(input: AnalyzeDocumentInput, progress: JobProgress, reporter: ProgressReporter, storeInStep: boolean): Promise<AnalysisResult> {
+  if (input.cacheKey && !input.cacheChecked) {
     const cached = await readCachedAnalysis({ key: input.cacheKey });
     if (cached) {
       progress.provider = cached.meta.provider as ProviderName;
@@ -144,22 +128,24 @@ async function runFallbackChain(input: AnalyzeDocumentInput, progress: JobProgre
       return cached;
     }
   }
-  const result = await runProviders(input, progress, reporter);
-  if (input.cacheKey) {
+  const result = await runProviders(input, progress, reporter, storeInStep);
+  if (input.cacheKey && !storeInStep) {
     // A cache that cannot store must not fail a job that has its answer.
     await writeCachedAnalysis({ key: input.cacheKey, documentId: input.documentId, result, chain: progress.chain }).catch(() => false);
   }
   return result;
 }
 
-async function runProviders(input: AnalyzeDocumentInput, progress: JobProgress, reporter: ProgressReporter): Promise<AnalysisResult> {
+async function runProviders(input: AnalyzeDocumentInput, progress: JobProgress, reporter: ProgressReporter, storeInStep: boolean): Promise<AnalysisResult> {
   const steps = await planProviderChain();
   const tier = input.options?.tier ?? 'advanced';
   for (const [index, step] of steps.entries()) {
     reporter.useProvider(step.provider);
     reporter.publish();
     try {
-      const result = await runStep(step, `${index + 1}/${steps.length}`, input, tier);
+      // Only an answer with no failed step before it is the answer to this request's cache key.
+      const storeUnderCacheKey = storeInStep && progress.chain.length === 0 ? input.cacheKey : undefined;
+      const result = await runStep(step, `${index + 1}/${steps.length}`, input, tier, storeUnderCacheKey);
       recordStep(progress, {
         provider: step.provider,
         model: result.meta.model,
@@ -204,7 +190,13 @@ interface StepFailureDetails {
   outputTokens: number;
 }
 
-function runStep(step: ProviderStep, position: string, input: AnalyzeDocumentInput, tier: 'advanced' | 'light'): Promise<AnalysisResult> {
+function runStep(
+  step: ProviderStep,
+  position: string,
+  input: AnalyzeDocumentInput,
+  tier: 'advanced' | 'light',
+  storeUnderCacheKey: string | undefined,
+): Promise<AnalysisResult> {
   const activities = proxyActivities<Activities>({
     // Shown on the activity in the Temporal UI; the attempt number is the activity's own.
     summary: `${step.provider} (${step.provider === 'local' ? 'extractive' : `${tier} tier`}) · fallback step ${position} · up to ${step.retry.maximumAttempts} attempts`,
@@ -220,13 +212,15 @@ function runStep(step: ProviderStep, position: string, input: AnalyzeDocumentInp
       maximumInterval: step.retry.maximumIntervalMs,
     },
   });
-  if (step.provider === 'local') return activities.analyzeWithLocalAnalyzer({ documentId: input.documentId });
+  const storing = storeUnderCacheKey !== undefined ? { storeUnderCacheKey } : {};
+  if (step.provider === 'local') return activities.analyzeWithLocalAnalyzer({ documentId: input.documentId, ...storing });
   return activities.callProvider({
     provider: step.provider,
     documentId: input.documentId,
     analysisType: input.analysisType,
     tier,
     ...(input.options?.maxTokens !== undefined && { maxTokens: input.options.maxTokens }),
+    ...storing,
   });
 }
 

@@ -58,6 +58,7 @@ export function analysisRouter({ documents, jobs, cache, modes, maxBytes, retryA
       analysisType: body.analysisType,
       options: { tier, ...(body.maxTokens !== undefined && { maxTokens: body.maxTokens }) },
       cacheKey: keyFor(tier),
+      cacheChecked: true,
     });
     res.status(202).location(job.links.self).json({ ...job, documentId: stored.id, tier });
   });
