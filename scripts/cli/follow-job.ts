@@ -12,8 +12,13 @@ export function applyJobEvent(current: JobView | undefined, { event, data }: Ser
     case 'failed':
     case 'cancelled':
       return data as JobView;
-    case 'stage':
-      return current && { ...current, ...(data as Pick<JobView, 'status' | 'stage' | 'provider'>) };
+    case 'stage': {
+      if (!current) return current;
+      const stage = data as Pick<JobView, 'status' | 'stage' | 'provider'>;
+      // A new provider starts at its first attempt.
+      const { currentAttempt, ...rest } = current;
+      return { ...rest, ...stage, ...(currentAttempt && currentAttempt.provider === (stage.provider ?? current.provider) && { currentAttempt }) };
+    }
     case 'attempt': {
       if (!current) return current;
       const attempt = data as ChainStep | RunningAttempt;
@@ -21,8 +26,8 @@ export function applyJobEvent(current: JobView | undefined, { event, data }: Ser
         const { outcome: _running, ...currentAttempt } = attempt;
         return { ...current, currentAttempt };
       }
-      const { currentAttempt: _ended, ...rest } = current;
-      return { ...rest, chain: [...current.chain, attempt] };
+      // The attempt line stays until the stage moves on: the step's end is news for the chain, not for the line.
+      return { ...current, chain: [...current.chain, attempt] };
     }
     default:
       return current;
