@@ -123,5 +123,9 @@ describe('worker deployment versioning: a rollout from build A to build B', func
     assert.equal(counted.count, 0);
     const onB = await client.workflow.count(`TemporalWorkerDeploymentVersion = "${deploymentName}:build-b"`);
     assert.ok(onB.count >= 2, `runs on B: ${onB.count}`);
+    // The same as `describe-version`'s DrainageStatus (the test server refreshes it in seconds, a real one in minutes).
+    const describeA = ['worker', 'deployment', 'describe-version', '--deployment-name', deploymentName, '--build-id', 'build-a', '--output', 'json', '--address', stack.devServer.address];
+    const drainageOfA = async () => JSON.parse((await run(stack.cliPath, describeA)).stdout).drainageInfo?.drainageStatus as string | undefined;
+    assert.equal(await waitFor(drainageOfA, (status) => status === 'drained', 30_000), 'drained');
   });
 });

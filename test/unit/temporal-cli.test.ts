@@ -91,4 +91,13 @@ describe('dev server arguments', () => {
     assert.ok(args.includes('--headless'));
     assert.ok(!args.includes('--ui-port'));
   });
+
+  it('sets dynamic config for fast worker-version drainage only when asked', () => {
+    const dynamicConfig = (args: string[]) => args.flatMap((arg, i) => (args[i - 1] === '--dynamic-config-value' ? [arg] : []));
+    assert.deepEqual(dynamicConfig(devServerArgs({ cliPath: 't', port: 1, uiPort: 2, namespace: 'default' })), []);
+    assert.deepEqual(dynamicConfig(devServerArgs({ cliPath: 't', port: 1, uiPort: 2, namespace: 'default', fastVersionDrainage: true })), [
+      'matching.wv.VersionDrainageStatusRefreshInterval="2s"',
+      'matching.wv.VersionDrainageStatusVisibilityGracePeriod="2s"',
+    ]);
+  });
 });
