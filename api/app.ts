@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import express from 'express';
 import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
@@ -9,6 +10,7 @@ import { createPayloadCodec } from '../shared/payload-codec';
 import type { GateStore } from '../shared/resilience/gate-store';
 import { Authenticator, principalOf } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
+import { httpServerSpans } from './http-tracing';
 import { BatchService } from './batches';
 import { JobService } from './jobs';
 import { openApiRouter } from './openapi';
@@ -27,6 +29,8 @@ export interface ApiDeps {
   cache: AnalysisCache;
   gates?: GateStore;
   log?: (message: string) => void;
+  /** Set when tracing is on: a server span per request. */
+  tracer?: Tracer;
 }
 
 export interface Api {
@@ -38,10 +42,11 @@ export interface Api {
 /** Room for the JSON envelope around a document of DOCUMENT_MAX_BYTES. */
 const BODY_ENVELOPE_BYTES = 64 * 1024;
 
-export function createApi({ config, client, documents, cache, gates, log = console.error }: ApiDeps): Api {
+export function createApi({ config, client, documents, cache, gates, log = console.error, tracer }: ApiDeps): Api {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if (tracer) app.use(httpServerSpans(tracer));
   app.use(helmet());
 
   const auth = new Authenticator(config.security);

@@ -6,6 +6,7 @@ import { ensureDeployment } from '../shared/deployment-bootstrap';
 import { DocumentStore } from '../shared/document-store';
 import { createGateStore } from '../shared/resilience/gate-store';
 import { connectTemporalClient } from '../shared/temporal-client';
+import { tracingFromConfig } from '../shared/tracing';
 import { createApi } from './app';
 import { exposureProblem } from './auth';
 
@@ -16,11 +17,12 @@ async function main() {
     console.error(`api: ${exposure}`);
     process.exit(1);
   }
-  const client = await connectTemporalClient(config);
+  const tracing = tracingFromConfig(config, 'llm-analysis-api');
+  const client = await connectTemporalClient(config, tracing?.clientInterceptors);
   const documents = DocumentStore.inDataDir(config.dataDir);
   const cache = AnalysisCache.fromConfig(config, (message) => console.warn(`api: cache: ${message}`));
   const gates = config.redisUrl ? createGateStore({ redisUrl: config.redisUrl }) : undefined;
-  const { app, close: closeApi } = createApi({ config, client, documents, cache, gates });
+  const { app, close: closeApi } = createApi({ config, client, documents, cache, gates, tracer: tracing?.tracer });
   // The mode singleton exists before the first request reads it (workers also ensure it and the schedule).
   await ensureDeployment(client, config, { healthSchedule: false }).catch((error: Error) =>
     console.warn(`api: could not ensure the operation-mode workflow yet: ${error.message}`),
@@ -45,6 +47,7 @@ async function main() {
       await cache.close();
       await gates?.close();
       await client.connection.close();
+      await tracing?.shutdown();
       console.log('api: stopped');
       process.exit(0);
     });

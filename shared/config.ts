@@ -101,6 +101,9 @@ const envSchema = z.object({
   REQUEST_TIMEOUT_SECONDS: positiveNumber.default(30),
   PAYLOAD_ENCRYPTION_KEYS: optionalString,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  WORKER_DEPLOYMENT_NAME: optionalString,
+  WORKER_BUILD_ID: optionalString,
 });
 
 /** The variables this module reads; docker-compose and the README are checked against this list. */
@@ -168,6 +171,10 @@ export interface AppConfig {
   };
   /** The health-check schedule and the hysteresis that turns its results into an operation mode. */
   health: { intervalMs: number; failuresToDegrade: number; passesToRecover: number; minDwellMs: number };
+  /** OTLP (HTTP/protobuf) base URL; undefined: tracing off. */
+  tracing: { otlpEndpoint?: string };
+  /** Worker deployment versioning; undefined: unversioned workers. */
+  workerDeployment?: { deploymentName: string; buildId: string };
 }
 
 const splitList = (raw: string | undefined): string[] => (raw ?? '').split(',').map((item) => item.trim()).filter(Boolean);
@@ -249,6 +256,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       models: { advanced: String(read('MODEL_ADVANCED')), light: String(read('MODEL_LIGHT')) },
     };
   };
+  if ((e.WORKER_DEPLOYMENT_NAME === undefined) !== (e.WORKER_BUILD_ID === undefined)) {
+    const missing = e.WORKER_DEPLOYMENT_NAME === undefined ? 'WORKER_DEPLOYMENT_NAME' : 'WORKER_BUILD_ID';
+    throw new ConfigError(missing, 'must be set too: a versioned worker needs both a deployment name and a build id');
+  }
   const providers: AppConfig['providers'] = {
     order: parseProviderOrder(e.LLM_PROVIDERS, credentials),
     anthropic: remote('anthropic'),
@@ -292,6 +303,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       passesToRecover: e.HEALTH_PASSES_TO_RECOVER,
       minDwellMs: Math.round(e.HEALTH_MIN_DWELL_SECONDS * 1000),
     },
+    tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
+    ...(e.WORKER_DEPLOYMENT_NAME !== undefined &&
+      e.WORKER_BUILD_ID !== undefined && {
+        workerDeployment: { deploymentName: e.WORKER_DEPLOYMENT_NAME, buildId: e.WORKER_BUILD_ID },
+      }),
   };
 }
 

@@ -23,7 +23,15 @@ export interface DevServerOptions {
   untuned?: boolean;
   /** Serves the server's Prometheus metrics (request counts per operation, task latencies) on this port. */
   metricsPort?: number;
+  /** Worker-version drainage status refreshed in seconds, not minutes (tests of a rollout). */
+  fastVersionDrainage?: boolean;
 }
+
+/** Dynamic config behind `fastVersionDrainage`: how soon `describe-version` reports an old build drained. */
+export const FAST_VERSION_DRAINAGE: Record<string, string> = {
+  'matching.wv.VersionDrainageStatusRefreshInterval': '2s',
+  'matching.wv.VersionDrainageStatusVisibilityGracePeriod': '2s',
+};
 
 export interface RunningDevServer {
   address: string;
@@ -76,6 +84,9 @@ export function devServerArgs(options: DevServerOptions): string[] {
   if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
   if (options.metricsPort) args.push('--metrics-port', String(options.metricsPort));
   for (const registration of SEARCH_ATTRIBUTE_REGISTRATIONS) args.push('--search-attribute', registration);
+  if (options.fastVersionDrainage) {
+    for (const [key, value] of Object.entries(FAST_VERSION_DRAINAGE)) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  }
   return args;
 }
 

@@ -1,10 +1,10 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ClientInterceptors } from '@temporalio/client';
 import type { AppConfig } from './config';
 import { dataConverterFor } from './data-converter';
 
-export async function connectTemporalClient(config: AppConfig): Promise<Client> {
+export async function connectTemporalClient(config: AppConfig, interceptors?: ClientInterceptors): Promise<Client> {
   const connection = await Connection.connect({ address: config.temporal.address });
-  return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) });
+  return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config), interceptors });
 }
 
 /** The Temporal UI page of one run. */

@@ -12,6 +12,8 @@ import { dataConverterFor } from '../shared/data-converter';
 import type { DocumentStore } from '../shared/document-store';
 import { isRemoteProvider, providerTaskQueue } from '../shared/providers/plan';
 import type { GateStore } from '../shared/resilience/gate-store';
+import type { Tracing } from '../shared/tracing';
+import { workerDeploymentOptionsOf } from './deployment-version';
 
 export interface AnalysisWorkerDeps {
   config: AppConfig;
@@ -21,6 +23,8 @@ export interface AnalysisWorkerDeps {
   cache: AnalysisCache;
   /** A prebuilt bundle (tests build one and share it); otherwise the worker bundles `workflows/`. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Tracing interceptors and sink; a prebuilt bundle must already include WORKFLOW_TRACING_INTERCEPTORS. */
+  tracing?: Pick<Tracing, 'workerOptions'>;
 }
 
 export interface WorkerSet {
@@ -30,9 +34,16 @@ export interface WorkerSet {
   shutdown(): void;
 }
 
-export async function createWorkerSet({ config, connection, documents, gates, cache, workflowBundle }: AnalysisWorkerDeps): Promise<WorkerSet> {
+export async function createWorkerSet({ config, connection, documents, gates, cache, workflowBundle, tracing }: AnalysisWorkerDeps): Promise<WorkerSet> {
   const activities = createActivities({ config, documents, gates, cache });
-  const common = { connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) };
+  const deployment = workerDeploymentOptionsOf(config);
+  const common = {
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: dataConverterFor(config),
+    ...tracing?.workerOptions,
+    ...(deployment && { workerDeploymentOptions: deployment }),
+  };
   const workers: Worker[] = [
     await Worker.create({
       ...common,

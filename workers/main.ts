@@ -7,6 +7,7 @@ import { ensureDeployment } from '../shared/deployment-bootstrap';
 import { dataConverterFor } from '../shared/data-converter';
 import { DocumentStore } from '../shared/document-store';
 import { createGateStore } from '../shared/resilience/gate-store';
+import { tracingFromConfig } from '../shared/tracing';
 import { createWorkerSet } from './create-worker';
 
 async function main() {
@@ -17,7 +18,8 @@ async function main() {
   const gates = createGateStore({ redisUrl: config.redisUrl, log: (message) => console.warn(`worker: ${message}`) });
   const cache = AnalysisCache.fromConfig(config, (message) => console.warn(`worker: cache: ${message}`));
   // The SDK's runtime turns SIGINT/SIGTERM into worker.shutdown(): polling stops, in-flight tasks drain, run() resolves.
-  const workers = await createWorkerSet({ config, connection, documents, gates, cache });
+  const tracing = tracingFromConfig(config, 'llm-analysis-worker');
+  const workers = await createWorkerSet({ config, connection, documents, gates, cache, tracing });
   await ensureDeployment(new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) }), config, { healthSchedule: true });
   console.log(`worker: polling ${workers.taskQueues.map((queue) => `"${queue}"`).join(', ')} on ${config.temporal.address}`);
   await workers.run();
@@ -25,6 +27,7 @@ async function main() {
   await cache.close();
   documents.close();
   await connection.close();
+  await tracing?.shutdown();
   console.log('worker: stopped');
 }
 

@@ -9,6 +9,7 @@ import {
   condition,
   continueAsNew,
   setHandler,
+  setWorkflowOptions,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -50,6 +51,14 @@ import {
 } from '../shared/operation-mode/state';
 import { describeOperationMode } from '../shared/operation-mode/view';
 import { SEARCH_ATTRIBUTES } from '../shared/names';
+
+// It never ends, so it cannot stay pinned to the build that started it: with worker versioning on,
+// each new current build takes it over (changes to it need patched(), checked by the replay tests).
+// An unversioned worker must not name a behavior at all: the server rejects its task completions.
+setWorkflowOptions(
+  () => (workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior: 'AUTO_UPGRADE' } : {}),
+  operationModeWorkflow,
+);
 
 export async function operationModeWorkflow(input: OperationModeWorkflowInput = {}): Promise<never> {
   const { hysteresis, maxMessages } = settingsOf(input);

@@ -31,7 +31,14 @@ export function createLlmClient(config: RemoteProviderConfig): LlmClient {
 }
 
 function anthropicClient(config: RemoteProviderConfig): LlmClient {
-  const sdk = new Anthropic({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: 0, timeout: config.timeoutMs });
+  const sdk = new Anthropic({
+    apiKey: config.apiKey,
+    baseURL: config.baseUrl,
+    maxRetries: 0,
+    timeout: config.timeoutMs,
+    // The SDK's own call span (when tracing is on) records metadata only, whatever ANTHROPIC_OPEN_TELEMETRY_* say: no document text in traces.
+    openTelemetry: { traces: { enabled: true, contentMode: 'metadata_only' } },
+  });
   return {
     async complete({ model, prompt, maxTokens, signal }) {
       const message = await sdk.messages.create(

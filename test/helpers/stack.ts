@@ -67,7 +67,7 @@ async function createStack(): Promise<TestStack> {
   const cli = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
   const port = await freePort();
   const metricsPort = await freePort();
-  const devServer = await startDevServer({ cliPath: cli.path, port, uiPort: await freePort(), namespace: 'default', headless: true, metricsPort });
+  const devServer = await startDevServer({ cliPath: cli.path, port, uiPort: await freePort(), namespace: 'default', headless: true, metricsPort, fastVersionDrainage: true });
   cleanups.push(() => devServer.stop());
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'analysis-test-'));

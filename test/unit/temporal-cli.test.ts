@@ -91,4 +91,14 @@ describe('dev server arguments', () => {
     assert.ok(args.includes('--headless'));
     assert.ok(!args.includes('--ui-port'));
   });
+
+  it('sets dynamic config for fast worker-version drainage only when asked', () => {
+    const dynamicConfig = (args: string[]) => args.flatMap((arg, i) => (args[i - 1] === '--dynamic-config-value' ? [arg] : []));
+    const without = dynamicConfig(devServerArgs({ cliPath: 't', port: 1, uiPort: 2, namespace: 'default' }));
+    const withFastDrainage = dynamicConfig(devServerArgs({ cliPath: 't', port: 1, uiPort: 2, namespace: 'default', fastVersionDrainage: true }));
+    assert.deepEqual(withFastDrainage.filter((value) => !without.includes(value)), [
+      'matching.wv.VersionDrainageStatusRefreshInterval="2s"',
+      'matching.wv.VersionDrainageStatusVisibilityGracePeriod="2s"',
+    ]);
+  });
 });
