@@ -4,26 +4,30 @@ import { AnalysisCache } from '../shared/analysis-cache';
 import { loadConfigOrExit } from '../shared/config';
 import { ensureDeployment } from '../shared/deployment-bootstrap';
 import { DocumentStore } from '../shared/document-store';
+import { createLogger, errorTo } from '../shared/logging/logger';
+import { secretValuesOf } from '../shared/logging/secrets';
 import { createGateStore } from '../shared/resilience/gate-store';
 import { connectTemporalClient } from '../shared/temporal-client';
 import { createApi } from './app';
 import { exposureProblem } from './auth';
 
+const config = loadConfigOrExit();
+const log = createLogger({ name: 'api', level: config.logLevel, secrets: secretValuesOf(config) });
+
 async function main() {
-  const config = loadConfigOrExit();
   const exposure = exposureProblem(config);
   if (exposure) {
-    console.error(`api: ${exposure}`);
+    log.error(exposure);
     process.exit(1);
   }
   const client = await connectTemporalClient(config);
   const documents = DocumentStore.inDataDir(config.dataDir);
-  const cache = AnalysisCache.fromConfig(config, (message) => console.warn(`api: cache: ${message}`));
+  const cache = AnalysisCache.fromConfig(config, (message) => log.warn(`cache: ${message}`));
   const gates = config.redisUrl ? createGateStore({ redisUrl: config.redisUrl }) : undefined;
-  const { app, close: closeApi } = createApi({ config, client, documents, cache, gates });
+  const { app, close: closeApi } = createApi({ config, client, documents, cache, gates, log: errorTo(log), logger: log });
   // The mode singleton exists before the first request reads it (workers also ensure it and the schedule).
   await ensureDeployment(client, config, { healthSchedule: false }).catch((error: Error) =>
-    console.warn(`api: could not ensure the operation-mode workflow yet: ${error.message}`),
+    log.warn(`could not ensure the operation-mode workflow yet: ${error.message}`),
   );
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.api.port, config.api.host, () => resolve(listening));
@@ -32,20 +36,20 @@ async function main() {
   // Slow-loris protection: a client gets this long to send its whole request.
   server.requestTimeout = config.security.requestTimeoutMs;
   server.headersTimeout = Math.min(config.security.requestTimeoutMs, 20_000);
-  console.log(`api: listening on http://${config.api.host}:${config.api.port}`);
+  log.info(`listening on http://${config.api.host}:${config.api.port}`);
   if (config.security.apiKeys.length + config.security.adminApiKeys.length === 0) {
-    console.log('api: no API_KEYS or ADMIN_API_KEYS set: the API is open to anyone who can reach this loopback address');
+    log.warn('no API_KEYS or ADMIN_API_KEYS set: the API is open to anyone who can reach this loopback address');
   }
 
   const stop = (signal: string) => {
-    console.log(`api: ${signal}, closing`);
+    log.info(`${signal}, closing`);
     server.close(async () => {
       documents.close();
       await closeApi();
       await cache.close();
       await gates?.close();
       await client.connection.close();
-      console.log('api: stopped');
+      log.info('stopped');
       process.exit(0);
     });
     server.closeIdleConnections();
@@ -56,6 +60,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error('api: failed to start:', error instanceof Error ? error.message : error);
+  log.error({ err: error }, `failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
