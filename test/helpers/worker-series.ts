@@ -1,8 +1,8 @@
 /**
- * Series a worker's metrics endpoint exports after one job with a failed and a successful provider
- * attempt: the ones the dashboards in deploy/grafana/dashboards read. The observability integration
- * test proves each against a real scrape; the dashboard test checks every panel query against this
- * list and the API's prom-client registry.
+ * Series a worker's metrics endpoint exports after a job with a failed and a successful provider
+ * attempt plus a failed job: the ones the dashboards in deploy/grafana/dashboards may read. The
+ * observability integration test proves each against a real scrape; the dashboard test checks every
+ * panel query against this list and the API's prom-client registry.
  */
 export const WORKER_SERIES = [
   // Ours, from the provider activity's metric meter.
@@ -13,6 +13,7 @@ export const WORKER_SERIES = [
   'llm_analysis_provider_request_duration_seconds_sum',
   // The Temporal SDK's (Core runtime).
   'temporal_workflow_completed_total',
+  'temporal_workflow_failed_total',
   'temporal_workflow_endtoend_latency_seconds_bucket',
   'temporal_workflow_endtoend_latency_seconds_count',
   'temporal_workflow_task_execution_latency_seconds_bucket',
@@ -20,6 +21,8 @@ export const WORKER_SERIES = [
   'temporal_workflow_task_replay_latency_seconds_bucket',
   'temporal_activity_execution_latency_seconds_bucket',
   'temporal_activity_execution_failed_total',
+  'temporal_activity_succeed_endtoend_latency_seconds_bucket',
+  'temporal_local_activity_execution_latency_seconds_bucket',
   'temporal_activity_schedule_to_start_latency_seconds_bucket',
   'temporal_activity_task_received_total',
   'temporal_worker_task_slots_available',

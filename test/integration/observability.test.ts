@@ -81,12 +81,22 @@ describe('metrics and structured logs of real worker and API processes', functio
     const again = await request(apiUrl, 'POST', '/api/analyze', { headers: auth, json: { documentId } });
     assert.equal(again.status, 200, 'the second request is a cache hit');
     assert.equal((await request(apiUrl, 'GET', '/api/jobs', { headers: { authorization: `Bearer ${wrongKey}` } })).status, 401);
+    // A job that fails (its document does not exist), so failure series exist too.
+    await assert.rejects(
+      stack.client.workflow.execute('analyzeDocument', {
+        taskQueue: String(env.TEMPORAL_TASK_QUEUE),
+        workflowId: `observability-missing-${randomBytes(6).toString('hex')}`,
+        args: [{ documentId: 'doc_missing', analysisType: 'full' }],
+      }),
+    );
 
     apiSamples = await scrape(`${apiUrl}/metrics`);
     // The worker reports the job's end once its workflow task completes, a moment after the API sees it.
     workerSamples = await waitFor(
       () => scrape(workerMetricsUrl),
-      (samples) => total(samples, 'temporal_workflow_completed_total', { workflow_type: 'analyzeDocument' }) >= 1,
+      (samples) =>
+        total(samples, 'temporal_workflow_completed_total', { workflow_type: 'analyzeDocument' }) >= 1 &&
+        total(samples, 'temporal_workflow_failed_total', { workflow_type: 'analyzeDocument' }) >= 1,
     );
   });
 
@@ -148,6 +158,7 @@ describe('metrics and structured logs of real worker and API processes', functio
   describe('worker metrics endpoint', () => {
     it('serves the SDK metrics of the job, durations in seconds', () => {
       assert.ok(total(workerSamples, 'temporal_workflow_completed_total', { workflow_type: 'analyzeDocument' }) >= 1);
+      assert.equal(total(workerSamples, 'temporal_workflow_failed_total', { workflow_type: 'analyzeDocument' }), 1);
       const latency = select(workerSamples, 'temporal_workflow_endtoend_latency_seconds_sum', { workflow_type: 'analyzeDocument' })[0]?.value ?? 0;
       assert.ok(latency > 0 && latency < 60, `job latency in seconds: ${latency}`);
       assert.ok(total(workerSamples, 'temporal_activity_execution_failed_total', { activity_type: 'callProvider' }) >= 1);
