@@ -1,6 +1,6 @@
 /** `npm run worker`: one worker process; run as many as the load needs. */
 import { Client } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { AnalysisCache } from '../shared/analysis-cache';
 import { loadConfigOrExit } from '../shared/config';
 import { ensureDeployment } from '../shared/deployment-bootstrap';
@@ -10,6 +10,7 @@ import { createLogger, warnTo } from '../shared/logging/logger';
 import { secretValuesOf } from '../shared/logging/secrets';
 import { createGateStore } from '../shared/resilience/gate-store';
 import { createWorkerSet } from './create-worker';
+import { publishWorkerStateMetrics } from './state-metrics';
 import { bundleWorkflows, installWorkerRuntime } from './telemetry';
 
 const config = loadConfigOrExit();
@@ -22,12 +23,14 @@ async function main() {
   const documents = DocumentStore.inDataDir(config.dataDir);
   const gates = createGateStore({ redisUrl: config.redisUrl, log: warnTo(log) });
   const cache = AnalysisCache.fromConfig(config, (message) => log.warn(`cache: ${message}`));
+  const stateMetrics = config.workerMetrics && publishWorkerStateMetrics({ config, cache, gates, meter: Runtime.instance().metricMeter, warn: warnTo(log) });
   const workflowBundle = await bundleWorkflows(config, log);
   // The SDK's runtime turns SIGINT/SIGTERM into worker.shutdown(): polling stops, in-flight tasks drain, run() resolves.
   const workers = await createWorkerSet({ config, connection, documents, gates, cache, workflowBundle });
   await ensureDeployment(new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) }), config, { healthSchedule: true });
   log.info({ taskQueues: workers.taskQueues }, `polling ${workers.taskQueues.map((queue) => `"${queue}"`).join(', ')} on ${config.temporal.address}`);
   await workers.run();
+  stateMetrics?.stop();
   await gates.close();
   await cache.close();
   documents.close();

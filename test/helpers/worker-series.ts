@@ -5,7 +5,10 @@
  * panel query against this list and the API's prom-client registry.
  */
 export const WORKER_SERIES = [
-  // Ours, from the provider activity's metric meter.
+  // Ours: from the provider activity's metric meter, and the worker's cache and circuit view.
+  'llm_analysis_cache_lookups_total',
+  'llm_analysis_cache_tier_lookups_total',
+  'llm_analysis_provider_circuit_state',
   'llm_analysis_provider_attempts_total',
   'llm_analysis_provider_tokens_total',
   'llm_analysis_provider_request_duration_seconds_bucket',

@@ -96,7 +96,9 @@ describe('metrics and structured logs of real worker and API processes', functio
       () => scrape(workerMetricsUrl),
       (samples) =>
         total(samples, 'temporal_workflow_completed_total', { workflow_type: 'analyzeDocument' }) >= 1 &&
-        total(samples, 'temporal_workflow_failed_total', { workflow_type: 'analyzeDocument' }) >= 1,
+        total(samples, 'temporal_workflow_failed_total', { workflow_type: 'analyzeDocument' }) >= 1 &&
+        // Cache and circuit series are refreshed every few seconds.
+        total(samples, 'llm_analysis_cache_lookups_total', { result: 'miss' }) >= 1,
     );
   });
 
@@ -174,6 +176,14 @@ describe('metrics and structured logs of real worker and API processes', functio
       assert.ok(tokens.input > 0);
       assert.equal(total(workerSamples, 'llm_analysis_provider_tokens_total', { ...labels, token_type: 'input' }), tokens.input);
       assert.equal(total(workerSamples, 'llm_analysis_provider_tokens_total', { ...labels, token_type: 'output' }), tokens.output);
+    });
+
+    it('shows the worker’s cache lookups and the circuit state it sees', () => {
+      assert.ok(total(workerSamples, 'llm_analysis_cache_lookups_total', { result: 'miss' }) >= 1, 'the job looked up the cache first');
+      assert.equal(total(workerSamples, 'llm_analysis_cache_lookups_total', { result: 'hit' }), 0);
+      assert.ok(total(workerSamples, 'llm_analysis_cache_tier_lookups_total', { tier: 'redis', result: 'miss' }) >= 1);
+      assert.equal(total(workerSamples, 'llm_analysis_provider_circuit_state', { provider: 'openai', state: 'closed' }), 1);
+      assert.equal(total(workerSamples, 'llm_analysis_provider_circuit_state', { provider: 'openai' }), 1);
     });
 
     it('exports every series the dashboards read from workers (test/helpers/worker-series.ts)', () => {

@@ -5,7 +5,12 @@ import { Registry } from 'prom-client';
 import { errorHandler, HttpError, notFoundHandler } from '../../api/errors';
 import { observeRequests, UNMATCHED_ROUTE } from '../../api/observability/http-metrics';
 import { createLogger } from '../../shared/logging/logger';
+import { AnalysisCache } from '../../shared/analysis-cache';
+import type { AnalysisResult } from '../../shared/analysis-result';
+import { loadConfig } from '../../shared/config';
 import { CounterSync, stateSetValues } from '../../shared/metrics/counter-sync';
+import { cacheLookupIncrements, cacheTierLookupIncrements, circuitStateValues } from '../../shared/metrics/service-series';
+import { providerGateKey, MemoryGateStore } from '../../shared/resilience/gate-store';
 import { parsePrometheusText, total } from '../helpers/prometheus';
 
 describe('metric helpers', () => {
@@ -24,6 +29,48 @@ describe('metric helpers', () => {
   it('a state set has one series per state, 1 for the current one, all 0 for none', () => {
     assert.deepEqual(stateSetValues(['closed', 'open'], 'open'), { closed: 0, open: 1 });
     assert.deepEqual(stateSetValues(['closed', 'open'], undefined), { closed: 0, open: 0 });
+  });
+});
+
+describe('service series', () => {
+  const config = loadConfig({ CACHE_DISK_ENABLED: 'false', OPENAI_API_KEY: 'sk-test', LLM_PROVIDERS: 'openai,local' });
+  const result: AnalysisResult = {
+    summary: 'Acme opens an office in Lisbon.',
+    keyPoints: ['Acme opens an office in Lisbon'],
+    entities: [{ name: 'Acme', type: 'organization' }],
+    sentiment: { label: 'positive', score: 0.4 },
+    topics: ['office'],
+    language: 'en',
+    meta: { provider: 'openai', model: 'gpt-4o', inputTokens: 10, outputTokens: 5, latencyMs: 100, cached: false, attempts: 1, tier: 'advanced' },
+  };
+
+  it('turn the cache’s lookup totals into increments since the last call, overall and per tier', async () => {
+    const cache = AnalysisCache.fromConfig(config, () => {});
+    const sync = new CounterSync();
+    await cache.read('k1');
+    await cache.write('k1', 'doc-1', result, [{ provider: 'openai', outcome: 'succeeded' }]);
+    await cache.read('k1');
+    await cache.read('k1');
+    const overall = (increments: { labels: Record<string, string>; increment: number }[]) =>
+      Object.fromEntries(increments.map(({ labels, increment }) => [Object.values(labels).join(':'), increment]));
+    assert.deepEqual(overall(cacheLookupIncrements(cache, sync)), { hit: 2, miss: 1 });
+    assert.deepEqual(overall(cacheTierLookupIncrements(cache, sync)), { 'memory:hit': 2, 'memory:miss': 1, 'memory:error': 0 });
+    await cache.read('k2');
+    assert.deepEqual(overall(cacheLookupIncrements(cache, sync)), { hit: 0, miss: 1 });
+    await cache.close();
+  });
+
+  it('give each remote provider one current circuit state', async () => {
+    const gates = new MemoryGateStore();
+    await gates.update(providerGateKey(config.temporal.taskQueue, 'openai'), (state) => ({
+      next: { ...state, breaker: { state: 'open', consecutiveFailures: 5, openedAt: Date.now() } },
+      result: undefined,
+    }));
+    const values = await circuitStateValues(config, gates);
+    assert.deepEqual(
+      values.map(({ labels, value }) => [labels.provider, labels.state, value]),
+      [['openai', 'closed', 0], ['openai', 'open', 1], ['openai', 'half-open', 0]],
+    );
   });
 });
 
