@@ -1,5 +1,6 @@
 /** Job shapes shared by the API and the workflows (no Node built-ins: the workflow bundle includes this). */
 import type { ModelTier, ProviderName } from './config';
+import type { ProviderStep } from './providers/plan';
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -16,6 +17,13 @@ export interface AnalyzeDocumentInput {
   options?: AnalyzeDocumentOptions;
   /** Key of this request in the analysis cache; the job reads it first and stores its answer under it. */
   cacheKey?: string;
+  /** The starter read the cache under `cacheKey` just before starting (and missed): the job does not read it again. */
+  cacheChecked?: boolean;
+  /**
+   * The fallback chain, planned by the starter from the provider settings it shares with the workers
+   * (saves the job a local activity); without it the job plans in a local activity on its worker.
+   */
+  plan?: ProviderStep[];
 }
 
 export interface AnalyzeDocumentOptions {
@@ -56,6 +64,27 @@ export interface JobProgress {
   tokens?: TokenTotals;
   /** Answered from the analysis cache, no provider called. */
   cached?: boolean;
+  /** The provider step's next attempt after a failed one, as the activity reported it (cleared when the step ends). */
+  currentAttempt?: RetryingAttempt;
+  /**
+   * Counts the changes a client can see (stage, provider, chain); absent in runs started before
+   * progress was published (see EVENT_DRIVEN_PROGRESS_PATCH).
+   */
+  version?: number;
+}
+
+export interface RetryingAttempt {
+  provider: ProviderName;
+  attempt: number;
+  lastFailure?: string;
+}
+
+/** Sent by a provider activity whose attempt failed and will be retried, so waiting clients see it at once. */
+export interface ProviderAttemptFailed {
+  provider: ProviderName;
+  /** The attempt that failed (1-based). */
+  attempt: number;
+  errorType: string;
 }
 
 export interface BatchItem {
@@ -69,6 +98,8 @@ export interface AnalyzeBatchInput {
   options?: AnalyzeDocumentOptions;
   /** Children running at once (the rest wait their turn). */
   concurrency: number;
+  /** Handed to every child (see AnalyzeDocumentInput.plan). */
+  plan?: ProviderStep[];
 }
 
 export interface BatchChild {
