@@ -21,6 +21,7 @@ import { admitRequest, recordRequestOutcome, type GatePolicy } from '../shared/r
 import { withUpwardJitter } from '../shared/resilience/backoff';
 import { completeWithOneRepair, InvalidOutputError } from './providers/complete-with-repair';
 import { createLlmClient, type LlmClient } from './providers/llm-clients';
+import { recordProviderAttempt } from './provider-metrics';
 
 export interface ProviderCallRequest {
   provider: RemoteProviderName;
@@ -84,7 +85,14 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       const { view, unavailable } = await modes.read();
       const tier = request.tier === 'advanced' && evaluateFlag('enable_advanced_llm_models', view, unavailable).value ? 'advanced' : 'light';
       const model = settings.models[tier];
+      let sentAt: number | undefined;
+      const record = (outcome: string) => {
+        const durationSeconds = sentAt === undefined ? undefined : (Date.now() - sentAt) / 1000;
+        recordProviderAttempt(context.metricMeter, { provider: request.provider, model, outcome, durationSeconds, ...usage });
+        if (outcome === 'success') context.log.info('provider answered', { provider: request.provider, model, tier, durationSeconds, ...usage });
+      };
       if (!evaluateFlag('enable_remote_providers', view, unavailable).value) {
+        record(FAILURE_TYPES.remoteProvidersDisabled);
         throw ApplicationFailure.nonRetryable(
           `${request.provider}: remote providers are switched off in operation mode ${view?.mode}`,
           FAILURE_TYPES.remoteProvidersDisabled,
@@ -102,6 +110,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
         return { next, result: decision };
       });
       if (!decision.admit) {
+        record(decision.type);
         const details: AttemptFailureDetails = { attempt, model, tier, ...usage, attemptErrors: [...earlierErrors, decision.type] };
         context.heartbeat(details);
         if (decision.type === 'RateLimited') await announceRetry(context, request.provider, decision.type);
@@ -115,6 +124,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
         });
       }
 
+      sentAt = Date.now();
       const heartbeat = setInterval(() => context.heartbeat({ attempt, model, ...usage, attemptErrors: earlierErrors }), HEARTBEAT_INTERVAL_MS);
       const deadline = AbortSignal.timeout(Math.max(1, settings.timeoutMs - DEADLINE_MARGIN_MS - (Date.now() - started)));
       const signal = AbortSignal.any([context.cancellationSignal, deadline]);
@@ -125,6 +135,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
           context.log.warn('invalid model output, asking once for a repair', { provider: request.provider, problem }),
         );
         await deps.gates.update(key, (state) => ({ next: recordRequestOutcome(state, Date.now(), 'success', policy), result: undefined }));
+        record('success');
         const result: AnalysisResult = {
           ...content,
           meta: {
@@ -144,6 +155,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       } catch (error) {
         if (context.cancellationSignal.aborted) {
           await deps.gates.update(key, (state) => ({ next: recordRequestOutcome(state, Date.now(), 'Cancelled', policy), result: undefined }));
+          record('Cancelled');
           throw new CancelledFailure(`${request.provider} request aborted: the job was cancelled`);
         }
         const classified = classifyFailure(error, deadline.aborted, settings);
@@ -151,6 +163,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
           next: recordRequestOutcome(state, Date.now(), classified.type, policy, classified.retryAfterMs),
           result: undefined,
         }));
+        record(classified.type);
         const details: AttemptFailureDetails = {
           attempt,
           model,

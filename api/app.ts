@@ -5,12 +5,14 @@ import type { Client } from '@temporalio/client';
 import type { AnalysisCache } from '../shared/analysis-cache';
 import type { AppConfig } from '../shared/config';
 import type { DocumentStore } from '../shared/document-store';
+import { createLogger, type Logger } from '../shared/logging/logger';
 import { OperationModeClient } from '../shared/operation-mode-client';
 import { createPayloadCodec } from '../shared/payload-codec';
 import type { GateStore } from '../shared/resilience/gate-store';
 import { Authenticator, principalOf } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
 import { httpServerSpans } from './http-tracing';
+import { createApiObservability } from './observability';
 import { BatchService } from './batches';
 import { JobService } from './jobs';
 import { openApiRouter } from './openapi';
@@ -31,6 +33,8 @@ export interface ApiDeps {
   log?: (message: string) => void;
   /** Set when tracing is on: a server span per request. */
   tracer?: Tracer;
+  /** Request logs; default: none. */
+  logger?: Logger;
 }
 
 export interface Api {
@@ -42,24 +46,27 @@ export interface Api {
 /** Room for the JSON envelope around a document of DOCUMENT_MAX_BYTES. */
 const BODY_ENVELOPE_BYTES = 64 * 1024;
 
-export function createApi({ config, client, documents, cache, gates, log = console.error, tracer }: ApiDeps): Api {
+export function createApi({ config, client, documents, cache, gates, log = console.error, logger, tracer }: ApiDeps): Api {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   if (tracer) app.use(httpServerSpans(tracer));
-  app.use(helmet());
 
   const auth = new Authenticator(config.security);
   const jobs = new JobService(client, config);
   // Reads are memoized for a second: the mode changes rarely, and every analyze request needs it.
   const modes = new OperationModeClient(client, config, 1_000);
+  const observability = createApiObservability({ config, cache, modes, gates, log: logger ?? createLogger({ name: 'api', level: 'silent' }) });
+  app.use(observability.observeRequests);
+  app.use(helmet());
   const limiter = createRateLimiter(config);
   const maxBytes = config.api.documentMaxBytes;
   const retryAfterSeconds = Math.ceil(config.health.intervalMs / 1000);
 
-  // Orchestrator probes and the API description: no key, no rate limit.
+  // Orchestrator probes, Prometheus metrics and the API description: no key, no rate limit.
   app.use('/api/health', probesRouter({ client, modes }));
   app.use(openApiRouter());
+  app.use(observability.metricsRouter);
 
   // The Temporal UI calls the codec endpoint from the browser, so it parses its own bodies and does CORS.
   const codec = createPayloadCodec(config.security.payloadEncryptionKeys);

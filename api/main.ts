@@ -4,28 +4,32 @@ import { AnalysisCache } from '../shared/analysis-cache';
 import { loadConfigOrExit } from '../shared/config';
 import { ensureDeployment } from '../shared/deployment-bootstrap';
 import { DocumentStore } from '../shared/document-store';
+import { createLogger, errorTo } from '../shared/logging/logger';
+import { secretValuesOf } from '../shared/logging/secrets';
 import { createGateStore } from '../shared/resilience/gate-store';
 import { connectTemporalClient } from '../shared/temporal-client';
 import { tracingFromConfig } from '../shared/tracing';
 import { createApi } from './app';
 import { exposureProblem } from './auth';
 
+const config = loadConfigOrExit();
+const log = createLogger({ name: 'api', level: config.logLevel, secrets: secretValuesOf(config) });
+
 async function main() {
-  const config = loadConfigOrExit();
   const exposure = exposureProblem(config);
   if (exposure) {
-    console.error(`api: ${exposure}`);
+    log.error(exposure);
     process.exit(1);
   }
   const tracing = tracingFromConfig(config, 'llm-analysis-api');
   const client = await connectTemporalClient(config, tracing?.clientInterceptors);
   const documents = DocumentStore.inDataDir(config.dataDir);
-  const cache = AnalysisCache.fromConfig(config, (message) => console.warn(`api: cache: ${message}`));
+  const cache = AnalysisCache.fromConfig(config, (message) => log.warn(`cache: ${message}`));
   const gates = config.redisUrl ? createGateStore({ redisUrl: config.redisUrl }) : undefined;
-  const { app, close: closeApi } = createApi({ config, client, documents, cache, gates, tracer: tracing?.tracer });
+  const { app, close: closeApi } = createApi({ config, client, documents, cache, gates, log: errorTo(log), logger: log, tracer: tracing?.tracer });
   // The mode singleton exists before the first request reads it (workers also ensure it and the schedule).
   await ensureDeployment(client, config, { healthSchedule: false }).catch((error: Error) =>
-    console.warn(`api: could not ensure the operation-mode workflow yet: ${error.message}`),
+    log.warn(`could not ensure the operation-mode workflow yet: ${error.message}`),
   );
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.api.port, config.api.host, () => resolve(listening));
@@ -34,13 +38,13 @@ async function main() {
   // Slow-loris protection: a client gets this long to send its whole request.
   server.requestTimeout = config.security.requestTimeoutMs;
   server.headersTimeout = Math.min(config.security.requestTimeoutMs, 20_000);
-  console.log(`api: listening on http://${config.api.host}:${config.api.port}`);
+  log.info(`listening on http://${config.api.host}:${config.api.port}`);
   if (config.security.apiKeys.length + config.security.adminApiKeys.length === 0) {
-    console.log('api: no API_KEYS or ADMIN_API_KEYS set: the API is open to anyone who can reach this loopback address');
+    log.warn('no API_KEYS or ADMIN_API_KEYS set: the API is open to anyone who can reach this loopback address');
   }
 
   const stop = (signal: string) => {
-    console.log(`api: ${signal}, closing`);
+    log.info(`${signal}, closing`);
     server.close(async () => {
       documents.close();
       await closeApi();
@@ -48,7 +52,7 @@ async function main() {
       await gates?.close();
       await client.connection.close();
       await tracing?.shutdown();
-      console.log('api: stopped');
+      log.info('stopped');
       process.exit(0);
     });
     server.closeIdleConnections();
@@ -59,6 +63,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error('api: failed to start:', error instanceof Error ? error.message : error);
+  log.error({ err: error }, `failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

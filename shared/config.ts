@@ -104,6 +104,8 @@ const envSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
   WORKER_DEPLOYMENT_NAME: optionalString,
   WORKER_BUILD_ID: optionalString,
+  WORKER_METRICS_PORT: z.preprocess((value) => (value === '' ? undefined : value), port.optional()),
+  WORKER_METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
 });
 
 /** The variables this module reads; docker-compose and the README are checked against this list. */
@@ -158,6 +160,8 @@ export interface AppConfig {
     order: ProviderName[];
   } & Record<RemoteProviderName, RemoteProviderConfig>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Where a worker serves the Temporal SDK's Prometheus metrics; undefined: not served. */
+  workerMetrics?: { host: string; port: number };
   security: {
     /** Bearer tokens of clients; admin keys are valid client keys too. */
     apiKeys: string[];
@@ -290,6 +294,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     providers,
     logLevel: e.LOG_LEVEL,
+    ...(e.WORKER_METRICS_PORT !== undefined && { workerMetrics: { host: e.WORKER_METRICS_HOST, port: e.WORKER_METRICS_PORT } }),
     security: {
       apiKeys: splitList(e.API_KEYS),
       adminApiKeys: splitList(e.ADMIN_API_KEYS),

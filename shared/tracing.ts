@@ -52,8 +52,8 @@ export function startTracing({ serviceName, spanProcessor }: { serviceName: stri
     tracer: trace.getTracer(TRACER_NAME),
     clientInterceptors: { workflow: [clientInterceptor] },
     workerOptions: {
+      // The workflow side (WORKFLOW_TRACING_INTERCEPTORS) goes into the workflow bundle: see bundleWorkflows.
       interceptors: {
-        workflowModules: [WORKFLOW_TRACING_INTERCEPTORS],
         activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
       },
       sinks: { exporter: makeWorkflowExporter(spanProcessor, resource) },

@@ -12,7 +12,7 @@ import { dataConverterFor } from '../shared/data-converter';
 import type { DocumentStore } from '../shared/document-store';
 import { isRemoteProvider, providerTaskQueue } from '../shared/providers/plan';
 import type { GateStore } from '../shared/resilience/gate-store';
-import type { Tracing } from '../shared/tracing';
+import { WORKFLOW_TRACING_INTERCEPTORS, type Tracing } from '../shared/tracing';
 import { workerDeploymentOptionsOf } from './deployment-version';
 
 export interface AnalysisWorkerDeps {
@@ -48,7 +48,12 @@ export async function createWorkerSet({ config, connection, documents, gates, ca
     await Worker.create({
       ...common,
       taskQueue: config.temporal.taskQueue,
-      ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+      ...(workflowBundle
+        ? { workflowBundle }
+        : {
+            workflowsPath: require.resolve('../workflows'),
+            ...(tracing && { interceptors: { ...tracing.workerOptions.interceptors, workflowModules: [WORKFLOW_TRACING_INTERCEPTORS] } }),
+          }),
       activities,
     }),
   ];

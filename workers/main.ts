@@ -1,37 +1,47 @@
 /** `npm run worker`: one worker process; run as many as the load needs. */
 import { Client } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { AnalysisCache } from '../shared/analysis-cache';
 import { loadConfigOrExit } from '../shared/config';
 import { ensureDeployment } from '../shared/deployment-bootstrap';
 import { dataConverterFor } from '../shared/data-converter';
 import { DocumentStore } from '../shared/document-store';
+import { createLogger, warnTo } from '../shared/logging/logger';
+import { secretValuesOf } from '../shared/logging/secrets';
 import { createGateStore } from '../shared/resilience/gate-store';
-import { tracingFromConfig } from '../shared/tracing';
+import { tracingFromConfig, WORKFLOW_TRACING_INTERCEPTORS } from '../shared/tracing';
 import { createWorkerSet } from './create-worker';
+import { publishWorkerStateMetrics } from './state-metrics';
+import { bundleWorkflows, installWorkerRuntime } from './telemetry';
+
+const config = loadConfigOrExit();
+const log = createLogger({ name: 'worker', level: config.logLevel, secrets: secretValuesOf(config) });
 
 async function main() {
-  const config = loadConfigOrExit();
-  Runtime.install({ logger: new DefaultLogger(config.logLevel.toUpperCase() as LogLevel) });
+  installWorkerRuntime(config, log);
+  if (config.workerMetrics) log.info(`metrics on http://${config.workerMetrics.host}:${config.workerMetrics.port}/metrics`);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const documents = DocumentStore.inDataDir(config.dataDir);
-  const gates = createGateStore({ redisUrl: config.redisUrl, log: (message) => console.warn(`worker: ${message}`) });
-  const cache = AnalysisCache.fromConfig(config, (message) => console.warn(`worker: cache: ${message}`));
-  // The SDK's runtime turns SIGINT/SIGTERM into worker.shutdown(): polling stops, in-flight tasks drain, run() resolves.
+  const gates = createGateStore({ redisUrl: config.redisUrl, log: warnTo(log) });
+  const cache = AnalysisCache.fromConfig(config, (message) => log.warn(`cache: ${message}`));
+  const stateMetrics = config.workerMetrics && publishWorkerStateMetrics({ config, cache, gates, meter: Runtime.instance().metricMeter, warn: warnTo(log) });
   const tracing = tracingFromConfig(config, 'llm-analysis-worker');
-  const workers = await createWorkerSet({ config, connection, documents, gates, cache, tracing });
+  const workflowBundle = await bundleWorkflows(config, log, tracing ? [WORKFLOW_TRACING_INTERCEPTORS] : []);
+  // The SDK's runtime turns SIGINT/SIGTERM into worker.shutdown(): polling stops, in-flight tasks drain, run() resolves.
+  const workers = await createWorkerSet({ config, connection, documents, gates, cache, workflowBundle, tracing });
   await ensureDeployment(new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) }), config, { healthSchedule: true });
-  console.log(`worker: polling ${workers.taskQueues.map((queue) => `"${queue}"`).join(', ')} on ${config.temporal.address}`);
+  log.info({ taskQueues: workers.taskQueues }, `polling ${workers.taskQueues.map((queue) => `"${queue}"`).join(', ')} on ${config.temporal.address}`);
   await workers.run();
+  stateMetrics?.stop();
   await gates.close();
   await cache.close();
   documents.close();
   await connection.close();
   await tracing?.shutdown();
-  console.log('worker: stopped');
+  log.info('stopped');
 }
 
 main().catch((error) => {
-  console.error('worker: failed:', error instanceof Error ? error.message : error);
+  log.error({ err: error }, `failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

@@ -133,8 +133,8 @@ describe('docker-compose.yml', () => {
     assert.deepEqual(withoutDefault, []);
   });
 
-  it('defines postgresql, temporal, temporal-ui, redis, api and worker', () => {
-    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'redis', 'api', 'worker']) service(name);
+  it('defines postgresql, temporal, temporal-ui, redis, api, worker, prometheus and grafana', () => {
+    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'redis', 'api', 'worker', 'prometheus', 'grafana']) service(name);
   });
 
   it('gives every service except one-shot init services a healthcheck', () => {
@@ -238,6 +238,48 @@ describe('docker-compose.yml', () => {
       assert.ok(config.redisUrl, name);
     }
     assert.equal(loadConfig(environmentOf(service('api'))).api.host, '0.0.0.0');
+  });
+
+  it('runs Prometheus and Grafana provisioned only from files in this repository', () => {
+    for (const name of ['prometheus', 'grafana']) {
+      const fileMounts = mounts(service(name)).filter(({ source }) => source.startsWith('./'));
+      assert.ok(fileMounts.length > 0, `${name} mounts nothing from the repository`);
+      for (const { source } of fileMounts) assert.ok(fs.existsSync(path.join(root, source)), `${name} mounts ${source}, which does not exist`);
+    }
+  });
+
+  it('has Prometheus scrape the API port and the metrics port of every worker replica', () => {
+    const prometheus = parse(fs.readFileSync(path.join(root, 'deploy/prometheus/prometheus.yml'), 'utf8')) as {
+      scrape_configs: { job_name: string; metrics_path?: string; static_configs?: { targets: string[] }[]; dns_sd_configs?: { names: string[]; type?: string; port: number }[] }[];
+    };
+    const job = (name: string) => prometheus.scrape_configs.find((config) => config.job_name === name);
+    assert.deepEqual(job('api')?.static_configs?.[0]?.targets, [`api:${environmentOf(service('api')).PORT}`]);
+    assert.equal(job('api')?.metrics_path ?? '/metrics', '/metrics');
+    // DNS discovery of the service name: one target per `--scale worker=N` replica, no fixed addresses.
+    const workerEnv = environmentOf(service('worker'));
+    const [discovery] = job('worker')?.dns_sd_configs ?? [];
+    assert.deepEqual(discovery?.names, ['worker']);
+    assert.equal(discovery?.port, Number(workerEnv.WORKER_METRICS_PORT));
+    assert.equal(loadConfig(workerEnv).workerMetrics?.host, '0.0.0.0', 'the worker metrics endpoint is reachable from other containers');
+    assert.ok(mounts(service('prometheus')).some(({ source, target }) => source === './deploy/prometheus/prometheus.yml' && target === '/etc/prometheus/prometheus.yml'));
+  });
+
+  it('gives Grafana the prometheus service as data source and loads the dashboards from the mounted folder', () => {
+    const datasources = parse(fs.readFileSync(path.join(root, 'deploy/grafana/provisioning/datasources/prometheus.yml'), 'utf8')) as {
+      datasources: { uid: string; type: string; url: string }[];
+    };
+    const [prometheusSource] = datasources.datasources;
+    assert.equal(prometheusSource?.type, 'prometheus');
+    assert.equal(new URL(prometheusSource?.url ?? '').hostname, 'prometheus');
+    assert.equal(prometheusSource?.uid, 'prometheus', 'the dashboards refer to this uid');
+    const providers = parse(fs.readFileSync(path.join(root, 'deploy/grafana/provisioning/dashboards/dashboards.yml'), 'utf8')) as {
+      providers: { options: { path: string } }[];
+    };
+    const grafanaMounts = mounts(service('grafana'));
+    assert.ok(grafanaMounts.some(({ source, target }) => source === './deploy/grafana/dashboards' && target === providers.providers[0]?.options.path));
+    assert.ok(grafanaMounts.some(({ source, target }) => source === './deploy/grafana/provisioning' && target === '/etc/grafana/provisioning'));
+    const published = publishedPorts(service('grafana')).map(({ host }) => host);
+    assert.ok(!published.includes(defaults.api.port), 'Grafana and the API would both publish the same host port');
   });
 
   it('runs the package.json scripts as the api and worker commands', () => {

@@ -1,0 +1,29 @@
+/**
+ * The API's metrics registry (one per app, so several apps in one test process stay apart), the
+ * request observer, and `GET /metrics`. /metrics needs no API key, like the health probes: Prometheus
+ * scrapes from inside the deployment's network, and the series hold no ids, keys or document data.
+ * Publish the API port beyond that network only behind a proxy that keeps /metrics in.
+ */
+import { Router, type RequestHandler } from 'express';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Logger } from '../../shared/logging/logger';
+import { observeRequests } from './http-metrics';
+import { registerServiceMetrics, type ServiceMetricsDeps } from './service-metrics';
+
+export interface ApiObservability {
+  registry: Registry;
+  /** First middleware of the app: times and logs every request. */
+  observeRequests: RequestHandler;
+  metricsRouter: Router;
+}
+
+export function createApiObservability(deps: ServiceMetricsDeps & { log: Logger }): ApiObservability {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  registerServiceMetrics(registry, deps);
+  const metricsRouter = Router();
+  metricsRouter.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  return { registry, observeRequests: observeRequests(registry, deps.log), metricsRouter };
+}

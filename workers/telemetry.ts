@@ -1,0 +1,48 @@
+/**
+ * The worker process's Temporal Runtime: every SDK, workflow, activity and Core log line goes to the
+ * process's pino logger, and with WORKER_METRICS_PORT set the Core runtime serves the SDK's metrics
+ * (plus the activities' custom ones) at http://WORKER_METRICS_HOST:WORKER_METRICS_PORT/metrics in
+ * Prometheus form: `_total` counters, durations in seconds with the unit in the name.
+ */
+import { bundleWorkflowCode, Runtime, type LogLevel, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { AppConfig } from '../shared/config';
+import { dataConverterFor } from '../shared/data-converter';
+import type { Logger } from '../shared/logging/logger';
+import { BundlerLogger, PinoSdkLogger } from '../shared/logging/sdk-logger';
+import { PROVIDER_DURATION_BUCKETS, PROVIDER_METRICS } from '../activities/provider-metrics';
+
+/** Core's own INFO lines are internals; it speaks up at WARN unless the process logs at debug. */
+export function coreLogLevelFor(level: AppConfig['logLevel']): LogLevel {
+  return ({ debug: 'INFO', info: 'WARN', warn: 'WARN', error: 'ERROR' } as const)[level];
+}
+
+export function installWorkerRuntime(config: AppConfig, logger: Logger): void {
+  const metrics = config.workerMetrics;
+  Runtime.install({
+    logger: new PinoSdkLogger(logger),
+    telemetryOptions: {
+      logging: { filter: { core: coreLogLevelFor(config.logLevel), other: 'ERROR' }, forward: {} },
+      ...(metrics && {
+        metrics: {
+          prometheus: {
+            bindAddress: `${metrics.host}:${metrics.port}`,
+            countersTotalSuffix: true,
+            unitSuffix: true,
+            useSecondsForDurations: true,
+            histogramBucketOverrides: { [PROVIDER_METRICS.duration]: PROVIDER_DURATION_BUCKETS },
+          },
+        },
+      }),
+    },
+  });
+}
+
+/** The workflow bundle, built with a logger that keeps webpack's statistics at debug. */
+export function bundleWorkflows(config: AppConfig, logger: Logger, workflowInterceptorModules: string[] = []): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    failureConverterPath: dataConverterFor(config)?.failureConverterPath,
+    workflowInterceptorModules,
+    logger: new BundlerLogger(logger),
+  });
+}
