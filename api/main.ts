@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { AnalysisCache } from '../shared/analysis-cache';
 import { loadConfigOrExit } from '../shared/config';
 import { ensureDeployment } from '../shared/deployment-bootstrap';
-import { DocumentStore } from '../shared/document-store';
+import { openDocumentStore } from '../shared/documents/open-document-store';
 import { createGateStore } from '../shared/resilience/gate-store';
 import { connectTemporalClient } from '../shared/temporal-client';
 import { createApi } from './app';
@@ -17,7 +17,7 @@ async function main() {
     process.exit(1);
   }
   const client = await connectTemporalClient(config);
-  const documents = DocumentStore.inDataDir(config.dataDir);
+  const documents = await openDocumentStore(config, (message) => console.warn(`api: ${message}`));
   const cache = AnalysisCache.fromConfig(config, (message) => console.warn(`api: cache: ${message}`));
   const gates = config.redisUrl ? createGateStore({ redisUrl: config.redisUrl }) : undefined;
   const { app, close: closeApi } = createApi({ config, client, documents, cache, gates });
@@ -40,7 +40,7 @@ async function main() {
   const stop = (signal: string) => {
     console.log(`api: ${signal}, closing`);
     server.close(async () => {
-      documents.close();
+      await documents.close();
       await closeApi();
       await cache.close();
       await gates?.close();

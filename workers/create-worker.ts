@@ -12,6 +12,7 @@ import { dataConverterFor } from '../shared/data-converter';
 import type { DocumentStore } from '../shared/document-store';
 import { isRemoteProvider, providerTaskQueue } from '../shared/providers/plan';
 import type { GateStore } from '../shared/resilience/gate-store';
+import { mainWorkerCapacity, providerWorkerCapacity } from './slot-options';
 
 export interface AnalysisWorkerDeps {
   config: AppConfig;
@@ -39,6 +40,7 @@ export async function createWorkerSet({ config, connection, documents, gates, ca
       taskQueue: config.temporal.taskQueue,
       ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
       activities,
+      ...mainWorkerCapacity(config.worker),
     }),
   ];
   for (const provider of config.providers.order.filter(isRemoteProvider)) {
@@ -49,7 +51,7 @@ export async function createWorkerSet({ config, connection, documents, gates, ca
         taskQueue: providerTaskQueue(config.temporal.taskQueue, provider),
         activities: { callProvider: activities.callProvider },
         maxTaskQueueActivitiesPerSecond: settings.rateLimitPerMinute / 60,
-        maxConcurrentActivityTaskExecutions: settings.maxConcurrency,
+        ...providerWorkerCapacity(config.worker, settings.maxConcurrency),
       }),
     );
   }

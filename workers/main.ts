@@ -5,7 +5,7 @@ import { AnalysisCache } from '../shared/analysis-cache';
 import { loadConfigOrExit } from '../shared/config';
 import { ensureDeployment } from '../shared/deployment-bootstrap';
 import { dataConverterFor } from '../shared/data-converter';
-import { DocumentStore } from '../shared/document-store';
+import { openDocumentStore } from '../shared/documents/open-document-store';
 import { createGateStore } from '../shared/resilience/gate-store';
 import { createWorkerSet } from './create-worker';
 
@@ -13,7 +13,8 @@ async function main() {
   const config = loadConfigOrExit();
   Runtime.install({ logger: new DefaultLogger(config.logLevel.toUpperCase() as LogLevel) });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const documents = DocumentStore.inDataDir(config.dataDir);
+  // Idempotent, under a lock: a worker starting before the API finds the schema ready or makes it.
+  const documents = await openDocumentStore(config, (message) => console.warn(`worker: ${message}`));
   const gates = createGateStore({ redisUrl: config.redisUrl, log: (message) => console.warn(`worker: ${message}`) });
   const cache = AnalysisCache.fromConfig(config, (message) => console.warn(`worker: cache: ${message}`));
   // The SDK's runtime turns SIGINT/SIGTERM into worker.shutdown(): polling stops, in-flight tasks drain, run() resolves.
@@ -23,7 +24,7 @@ async function main() {
   await workers.run();
   await gates.close();
   await cache.close();
-  documents.close();
+  await documents.close();
   await connection.close();
   console.log('worker: stopped');
 }
