@@ -58,6 +58,7 @@ async function main() {
   if (wants('providers')) await benchProviders(stack);
   if (wants('cache')) await benchCache(stack);
   if (wants('jobs')) await benchJobs(stack);
+  if (wants('scale-out')) await (await import('./scale-out')).benchScaleOut(stack);
   console.log(`rss: ${Math.round(process.memoryUsage().rss / 1024 / 1024)} MiB (bench process: API + workers + analyzer)`);
   await stopTestStack();
   await stopAllRedis();
