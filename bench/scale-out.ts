@@ -1,7 +1,7 @@
 /**
  * Jobs/s with 1 and 2 worker processes against the same Temporal server, Postgres and Redis (each
  * worker with its own DATA_DIR, as on separate hosts), and every process's RSS idle and after load.
- * Two kinds of work: the CPU-bound local analyzer, and provider calls with 200 ms latency (emulator),
+ * Two kinds of work: the CPU-bound local analyzer, and provider calls with 1 s latency (emulator),
  * where each worker's bulkhead (10 concurrent calls) is the limit that a second worker lifts.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -40,11 +40,11 @@ async function measure(stack: TestStack, label: string, workers: number, env: No
 
 export async function benchScaleOut(stack: TestStack): Promise<void> {
   const emulator = await startProviderEmulator();
-  emulator.provider('anthropic').setDefault({ kind: 'ok', delayMs: 200 });
+  emulator.provider('anthropic').setDefault({ kind: 'ok', delayMs: 1_000 });
   const viaProvider = providerEnv(emulator, { LLM_PROVIDERS: 'anthropic,local', ANTHROPIC_RATE_LIMIT: '1000000', ANTHROPIC_MAX_CONCURRENCY: '10' });
   try {
     for (const workers of [1, 2]) await measure(stack, 'local analyzer', workers, { LLM_PROVIDERS: 'local' });
-    for (const workers of [1, 2]) await measure(stack, 'provider calls (200 ms, bulkhead 10)', workers, viaProvider);
+    for (const workers of [1, 2]) await measure(stack, 'provider calls (1 s latency, bulkhead 10)', workers, viaProvider);
   } finally {
     await emulator.close();
     await stopTestPostgres();
