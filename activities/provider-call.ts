@@ -4,6 +4,9 @@
  * Every failure leaves as an ApplicationFailure typed by the one classifier, with a jittered nextRetryDelay.
  */
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import type { AnalysisCache } from '../shared/analysis-cache';
+import { providerAttemptFailedSignal } from '../shared/names';
+import { storeInCache } from './local-analysis';
 import type { AnalysisResult } from '../shared/analysis-result';
 import type { AppConfig, ModelTier, RemoteProviderConfig, RemoteProviderName } from '../shared/config';
 import type { DocumentStore } from '../shared/document-store';
@@ -25,6 +28,8 @@ export interface ProviderCallRequest {
   analysisType: AnalysisType;
   tier: ModelTier;
   maxTokens?: number;
+  /** Store the answer in the analysis cache under this key (the job's first step: nothing failed before it). */
+  storeUnderCacheKey?: string;
 }
 
 /** What each failed attempt leaves behind, carried to the next attempt and to the workflow. */
@@ -54,7 +59,7 @@ export function gatePolicyOf(settings: RemoteProviderConfig): GatePolicy {
 }
 
 
-export function createProviderActivities(deps: { config: AppConfig; documents: DocumentStore; gates: GateStore }) {
+export function createProviderActivities(deps: { config: AppConfig; documents: DocumentStore; gates: GateStore; cache: AnalysisCache }) {
   const clients = new Map<RemoteProviderName, LlmClient>();
   // One per worker: its one-second memo spares a query per attempt; mode changes still reach the next attempt.
   let modes: OperationModeClient | undefined;
@@ -99,6 +104,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       if (!decision.admit) {
         const details: AttemptFailureDetails = { attempt, model, tier, ...usage, attemptErrors: [...earlierErrors, decision.type] };
         context.heartbeat(details);
+        if (decision.type === 'RateLimited') await announceRetry(context, request.provider, decision.type);
         // An open circuit is final for this step (the workflow moves to the next provider); a cool-down is waited out.
         throw ApplicationFailure.create({
           type: decision.type,
@@ -119,7 +125,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
           context.log.warn('invalid model output, asking once for a repair', { provider: request.provider, problem }),
         );
         await deps.gates.update(key, (state) => ({ next: recordRequestOutcome(state, Date.now(), 'success', policy), result: undefined }));
-        return {
+        const result: AnalysisResult = {
           ...content,
           meta: {
             provider: request.provider,
@@ -133,6 +139,8 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
             ...(earlierErrors.length > 0 && { attemptErrors: earlierErrors }),
           },
         };
+        await storeInCache(deps.cache, request.storeUnderCacheKey, request.documentId, result);
+        return result;
       } catch (error) {
         if (context.cancellationSignal.aborted) {
           await deps.gates.update(key, (state) => ({ next: recordRequestOutcome(state, Date.now(), 'Cancelled', policy), result: undefined }));
@@ -154,6 +162,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
         };
         // The next attempt reads this from heartbeatDetails, so the job can show every attempt's error.
         context.heartbeat(details);
+        if (classified.retryable) await announceRetry(context, request.provider, classified.type);
         throw toApplicationFailure(
           { ...classified, message: `${request.provider} (${model}): ${classified.message}` },
           {
@@ -172,6 +181,26 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       }
     },
   };
+}
+
+/** How long a retry announcement may delay the failing attempt; it is a courtesy, the retry happens anyway. */
+const ANNOUNCE_DEADLINE_MS = 2_000;
+
+/**
+ * Tells the job at once that this attempt failed and another follows (Temporal's retries are invisible
+ * to the workflow until the step ends), so a waiting client sees "attempt 2 (last: RateLimited)" without polling.
+ */
+async function announceRetry(context: Context, provider: RemoteProviderName, errorType: string): Promise<void> {
+  const { attempt, retryPolicy, workflowExecution } = context.info;
+  const maximumAttempts = retryPolicy?.maximumAttempts ?? 0;
+  if (!workflowExecution || (maximumAttempts > 0 && attempt >= maximumAttempts)) return;
+  try {
+    await context.client.withDeadline(Date.now() + ANNOUNCE_DEADLINE_MS, () =>
+      context.client.workflow.getHandle(workflowExecution.workflowId, workflowExecution.runId).signal(providerAttemptFailedSignal, { provider, attempt, errorType }),
+    );
+  } catch (error) {
+    context.log.debug('could not announce the retry to the job', { provider, error: (error as Error).message });
+  }
 }
 
 function classifyFailure(error: unknown, deadlineExpired: boolean, settings: RemoteProviderConfig): ClassifiedError {

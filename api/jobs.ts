@@ -1,23 +1,22 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../shared/config';
-import { applicationFailureOf } from '../shared/failure-types';
 import type { AnalyzeDocumentInput, JobProgress, JobStatus } from '../shared/job-types';
-import { JOB_ID_PREFIX, jobProgressQuery, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../shared/names';
+import { JOB_ID_PREFIX, JOB_PROGRESS_MEMO_KEY, jobProgressQuery, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../shared/names';
 import { temporalUiRunUrl } from '../shared/temporal-client';
-import type { AnalysisResult } from '../shared/analysis-result';
 import type { analyzeDocument } from '../workflows';
-import { jobStatusOf, stageOf, type ExecutionStatusName, type JobView } from './job-view';
+import { jobStatusFromHistory, jobStatusOf, stageOf, type ExecutionStatusName, type JobView } from './job-view';
+import { JobHistory } from './job-history';
 
 /** `analysis-<cache key>` for requests started through the API (so identical requests share a job); a UUID otherwise. */
 export const JOB_ID_PATTERN = new RegExp(`^${JOB_ID_PREFIX}([0-9a-f]{64}|[0-9a-f-]{36})$`);
 
-const LONG_POLL_INTERVAL_MS = 250;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const isClosed = (view: JobView) => ['completed', 'failed', 'cancelled'].includes(view.status);
-const progressFingerprint = (view: Omit<JobView, 'version'>) =>
-  JSON.stringify([view.status, view.stage, view.provider, view.chain.length, view.currentAttempt?.attempt, view.currentAttempt?.provider]);
-const versionOf = (view: Omit<JobView, 'version'>) => createHash('sha256').update(progressFingerprint(view)).digest('hex').slice(0, 16);
+/** The job's own progress version and run take part, so a reused job id never looks unchanged. */
+const versionOf = (view: Omit<JobView, 'version'>, runId: string, progressVersion: number | undefined) =>
+  createHash('sha256')
+    .update(JSON.stringify([runId, progressVersion, view.status, view.stage, view.provider, view.chain.length, view.currentAttempt?.attempt, view.currentAttempt?.provider]))
+    .digest('hex')
+    .slice(0, 16);
 
 export interface JobSummary {
   jobId: string;
@@ -44,6 +43,7 @@ export class JobService {
 
   async start(input: AnalyzeDocumentInput): Promise<JobView> {
     const jobId = `${JOB_ID_PREFIX}${input.cacheKey ?? randomUUID()}`;
+    const initialProgress: JobProgress = { stage: 'queued', documentId: input.documentId, chain: [], tokens: { input: 0, output: 0 }, version: 0 };
     const handle = await this.client.workflow.start<typeof analyzeDocument>(WORKFLOW_TYPES.analyzeDocument, {
       workflowId: jobId,
       // Identical requests while a job runs join it: one provider call, whichever process they reach.
@@ -51,6 +51,8 @@ export class JobService {
       workflowIdConflictPolicy: 'USE_EXISTING',
       taskQueue: this.config.temporal.taskQueue,
       args: [input],
+      // What a read shows before a worker has taken the job; the workflow replaces it as it goes.
+      memo: { [JOB_PROGRESS_MEMO_KEY]: initialProgress },
       typedSearchAttributes: [
         { key: SEARCH_ATTRIBUTES.documentId, value: input.documentId },
         { key: SEARCH_ATTRIBUTES.analysisType, value: input.analysisType },
@@ -72,7 +74,7 @@ export class JobService {
       tokens: { input: 0, output: 0 },
       links: this.links(jobId, handle.firstExecutionRunId),
     };
-    return { ...view, version: versionOf(view) };
+    return { ...view, version: versionOf(view, handle.firstExecutionRunId, initialProgress.version) };
   }
 
   private async queryProgress(jobId: string): Promise<JobProgress | undefined> {
@@ -86,58 +88,58 @@ export class JobService {
     }
   }
 
-  /** undefined when no such job exists. */
+  /** undefined when no such job exists. One history read: no describe, no query, no result fetch. */
   async read(jobId: string): Promise<JobView | undefined> {
-    const handle = this.client.workflow.getHandle(jobId);
-    let description;
+    const history = new JobHistory(this.client, jobId);
+    if (!(await history.catchUp())) return undefined;
+    return this.viewOf(history);
+  }
+
+  /**
+   * Long-poll: the job at once when it differs from `since` or is closed; otherwise as soon as its
+   * history shows a change a client can see, or after `waitMs`. The wait is the server's own long-poll
+   * on the history: no timer loop here, and nothing for the workflow or any worker to do.
+   */
+  async readWhenChanged(jobId: string, waitMs: number, since?: string, signal?: AbortSignal): Promise<JobView | undefined> {
+    const history = new JobHistory(this.client, jobId);
+    if (!(await history.catchUp())) return undefined;
+    let view = await this.viewOf(history);
+    // `since` is the version the client saw last: anything newer is answered at once.
+    if (waitMs <= 0 || history.closed || (since !== undefined && view.version !== since)) return view;
+    const seen = view.version;
+    const stop = AbortSignal.any([AbortSignal.timeout(waitMs), ...(signal ? [signal] : [])]);
     try {
-      description = await handle.describe();
+      while (!stop.aborted && !history.closed && view.version === seen) {
+        await history.next(stop);
+        view = await this.viewOf(history);
+      }
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return undefined;
-      throw error;
+      if (!stop.aborted) throw error;
     }
-    const execution = description.status.name as ExecutionStatusName;
-    // A closed run answers queries from its history too; a replay is cheaper than a missing chain.
-    const progress = await this.queryProgress(jobId);
-    const status = jobStatusOf(execution, progress);
+    return view;
+  }
+
+  private async viewOf(history: JobHistory): Promise<JobView> {
+    const { state, jobId } = history;
+    // Runs started before the workflow published its progress answer the query instead.
+    const progress = state.progress ?? (await this.queryProgress(jobId));
+    const status = jobStatusFromHistory(state.closedAs, progress);
     const view: Omit<JobView, 'version'> = {
       jobId,
       status,
       stage: stageOf(status, progress),
-      documentId: description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.documentId),
-      provider: progress?.provider ?? description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.provider),
+      documentId: state.documentId,
+      provider: progress?.provider ?? state.provider,
       chain: progress?.chain ?? [],
       tokens: progress?.tokens ?? { input: 0, output: 0 },
-      ...(execution === 'RUNNING' && { currentAttempt: currentAttemptOf(description.raw.pendingActivities, progress) }),
-      startedAt: description.startTime.toISOString(),
-      closedAt: description.closeTime?.toISOString(),
-      links: this.links(jobId, description.runId),
+      ...(!history.closed && progress?.currentAttempt && { currentAttempt: progress.currentAttempt }),
+      startedAt: state.startedAt,
+      closedAt: state.closedAt,
+      links: this.links(jobId, state.runId),
+      ...(status === 'completed' && state.result && { result: state.result }),
+      ...(status === 'failed' && { error: state.error ?? { type: 'Unknown', message: 'job failed' } }),
     };
-    if (status === 'completed') {
-      view.result = (await handle.result()) as AnalysisResult;
-    } else if (status === 'failed') {
-      view.error = await this.failureOf(jobId);
-    }
-    return { ...view, version: versionOf(view) };
-  }
-
-  /**
-   * Long-poll: the job as soon as it differs from `since` (status, stage, provider, chain, attempt) or is
-   * closed, else after `waitMs`. Polls Temporal internally so the client holds one request.
-   */
-  async readWhenChanged(jobId: string, waitMs: number, since?: string): Promise<JobView | undefined> {
-    const first = await this.read(jobId);
-    // `since` is the version the client saw last: anything newer is answered at once.
-    if (!first || waitMs <= 0 || isClosed(first) || (since !== undefined && first.version !== since)) return first;
-    const fingerprint = progressFingerprint(first);
-    const deadline = Date.now() + waitMs;
-    let latest: JobView | undefined = first;
-    while (Date.now() < deadline) {
-      await sleep(Math.min(LONG_POLL_INTERVAL_MS, deadline - Date.now()));
-      latest = await this.read(jobId);
-      if (!latest || isClosed(latest) || progressFingerprint(latest) !== fingerprint) return latest;
-    }
-    return latest;
+    return { ...view, version: versionOf(view, state.runId ?? '', progress?.version) };
   }
 
   /** Requests cancellation; the job ends `cancelled` once its in-flight provider call has been aborted. */
@@ -175,31 +177,4 @@ export class JobService {
     return jobs;
   }
 
-  private async failureOf(jobId: string): Promise<{ type: string; message: string }> {
-    try {
-      await this.client.workflow.getHandle(jobId).result();
-      return { type: 'Unknown', message: 'job failed' };
-    } catch (error) {
-      const failure = applicationFailureOf(error);
-      if (failure) return { type: failure.type ?? 'ApplicationFailure', message: failure.message };
-      if (error instanceof WorkflowFailedError) {
-        return { type: error.cause?.name ?? 'WorkflowFailed', message: error.cause?.message ?? error.message };
-      }
-      return { type: 'WorkflowFailed', message: (error as Error).message };
-    }
-  }
-}
-
-type PendingActivities = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['describe']>>['raw']['pendingActivities'];
-
-/** The provider step in flight, from Temporal's own record of the pending activity (attempt, last failure). */
-function currentAttemptOf(pending: PendingActivities, progress: JobProgress | undefined): JobView['currentAttempt'] {
-  const activity = pending?.find((candidate) => candidate.activityType?.name !== 'planProviderChain');
-  if (!activity) return undefined;
-  const lastFailure = activity.lastFailure?.applicationFailureInfo?.type ?? activity.lastFailure?.message ?? undefined;
-  return {
-    ...(progress?.provider && { provider: progress.provider }),
-    attempt: activity.attempt ?? 1,
-    ...(lastFailure && { lastFailure }),
-  };
 }

@@ -247,6 +247,24 @@ function paths(): Record<string, Record<string, JsonObject>> {
         },
       }),
     },
+    '/api/jobs/{id}/events': {
+      get: operation({
+        tag: 'jobs',
+        summary: 'Follow a job as server-sent events until it closes',
+        description: [
+          'A `text/event-stream`. Each event\'s `id` is the job version it brings the client to; send it back as `Last-Event-ID` to resume.',
+          '`snapshot` (the whole job, first on a new stream), `stage` (status, stage, provider), `attempt` (a provider step that ended, or the attempt in flight),',
+          'then one of `completed` (the job with its result), `failed` (with its error) or `cancelled`, after which the stream ends.',
+          '`interrupted`: the job could not be read just now; the stream ends and the client reconnects. Comments (`: waiting`) keep quiet streams open.',
+        ].join(' '),
+        parameters: [jobId, { name: 'Last-Event-ID', in: 'header', required: false, description: 'The last event id received: the stream resumes after it', schema: { type: 'string' } }],
+        responses: {
+          200: { description: 'The event stream', content: { 'text/event-stream': { schema: { type: 'string', description: 'Server-sent events: `id`, `event` and one JSON `data` line each' } } } },
+          400: responseRef('InvalidId'),
+          404: responseRef('NotFound'),
+        },
+      }),
+    },
     '/api/health': {
       get: operation({
         tag: 'health',

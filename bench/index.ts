@@ -4,13 +4,15 @@
  * - one analysis job end to end (HTTP POST /api/analyze → Temporal → worker → result), sequential and 8 at a time;
  * - a provider attempt through the activity vs a direct SDK call (providers.ts);
  * - cache-hit POST /api/analyze throughput, memory tier vs Redis tier (cache.ts).
- * `npm run bench -- providers` (or `cache`, `jobs`, `analyzer`) runs one part.
+ * - the job path beside its floors: direct SDK call, bare Temporal floor, project job, cache hit (compare.ts).
+ * `npm run bench -- providers` (or `cache`, `jobs`, `analyzer`, `compare`) runs one part.
  */
 import { analyzeLocally } from '../shared/local-analyzer';
 import { request } from '../test/helpers/http';
 import { stopAllRedis } from '../test/helpers/redis';
 import { getTestStack, stopTestStack } from '../test/helpers/stack';
 import { benchCache } from './cache';
+import { benchCompare } from './compare';
 import { benchProviders } from './providers';
 import { report } from './report';
 
@@ -54,6 +56,8 @@ async function main() {
     timeAnalyzer(5 * 1024, 50);
     timeAnalyzer(1024 * 1024, 5);
   }
+  if (wants('compare')) await benchCompare();
+  if (parts.size === 1 && parts.has('compare')) return;
   const stack = await getTestStack();
   if (wants('providers')) await benchProviders(stack);
   if (wants('cache')) await benchCache(stack);

@@ -19,6 +19,10 @@ export interface DevServerOptions {
   startTimeoutMs?: number;
   /** Where the server's own log goes; 'inherit' shows it in the terminal. */
   output?: 'inherit' | 'ignore';
+  /** Without DEV_SERVER_DYNAMIC_CONFIG and the SQLite pragmas: the CLI's defaults (the benchmark's "before"). */
+  untuned?: boolean;
+  /** Serves the server's Prometheus metrics (request counts per operation, task latencies) on this port. */
+  metricsPort?: number;
 }
 
 export interface RunningDevServer {
@@ -27,6 +31,32 @@ export interface RunningDevServer {
   process: ChildProcess;
   stop(): Promise<void>;
 }
+
+/**
+ * Dynamic config the embedded server runs with; each entry was measured with `npm run bench -- compare`
+ * (README, "Benchmark"). The same values belong in a production server's dynamic config
+ * (deploy/temporal/dynamic-config.yaml).
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, string | number | boolean> = {
+  // History loads new transfer tasks (each workflow and activity task on its way to matching) at most
+  // 20 times a second per shard by default, and the dev server has one shard: every task waited 30-40 ms
+  // before a worker could take it. The one-activity floor went from 150 ms to ~43 ms (p50).
+  'history.transferProcessorMaxPollRPS': 10_000,
+  // The same limit on the visibility queue: job lists and search attributes follow a change sooner.
+  'history.visibilityProcessorMaxPollRPS': 10_000,
+  // One partition per task queue: the per-queue activity rate limit (the providers' RATE_LIMIT) is then
+  // enforced in one place instead of split four ways, and a task never waits for a forward between partitions.
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
+  // An activity on the workflow's own task queue (the local analyzer) starts with the workflow task's reply.
+  'system.enableActivityEagerExecution': true,
+};
+
+/**
+ * SQLite settings for the dev server's file: WAL with synchronous=normal survives a process crash
+ * (an OS crash may lose the last transactions) and took the file store from 11 to ~30 workflows/s at 50 clients.
+ */
+export const DEV_SERVER_SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
 
 export function devServerArgs(options: DevServerOptions): string[] {
   const args = [
@@ -39,7 +69,12 @@ export function devServerArgs(options: DevServerOptions): string[] {
   if (options.headless) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort));
   if (options.dbFile) args.push('--db-filename', options.dbFile);
+  if (!options.untuned) {
+    if (options.dbFile) for (const pragma of DEV_SERVER_SQLITE_PRAGMAS) args.push('--sqlite-pragma', pragma);
+    for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${value}`);
+  }
   if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
+  if (options.metricsPort) args.push('--metrics-port', String(options.metricsPort));
   for (const registration of SEARCH_ATTRIBUTE_REGISTRATIONS) args.push('--search-attribute', registration);
   return args;
 }

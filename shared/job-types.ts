@@ -16,6 +16,8 @@ export interface AnalyzeDocumentInput {
   options?: AnalyzeDocumentOptions;
   /** Key of this request in the analysis cache; the job reads it first and stores its answer under it. */
   cacheKey?: string;
+  /** The starter read the cache under `cacheKey` just before starting (and missed): the job does not read it again. */
+  cacheChecked?: boolean;
 }
 
 export interface AnalyzeDocumentOptions {
@@ -56,6 +58,27 @@ export interface JobProgress {
   tokens?: TokenTotals;
   /** Answered from the analysis cache, no provider called. */
   cached?: boolean;
+  /** The provider step's next attempt after a failed one, as the activity reported it (cleared when the step ends). */
+  currentAttempt?: RetryingAttempt;
+  /**
+   * Counts the changes a client can see (stage, provider, chain); absent in runs started before
+   * progress was published (see EVENT_DRIVEN_PROGRESS_PATCH).
+   */
+  version?: number;
+}
+
+export interface RetryingAttempt {
+  provider: ProviderName;
+  attempt: number;
+  lastFailure?: string;
+}
+
+/** Sent by a provider activity whose attempt failed and will be retried, so waiting clients see it at once. */
+export interface ProviderAttemptFailed {
+  provider: ProviderName;
+  /** The attempt that failed (1-based). */
+  attempt: number;
+  errorType: string;
 }
 
 export interface BatchItem {

@@ -3,8 +3,8 @@
  * the workflow bundle includes this file.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery } from '@temporalio/workflow';
-import type { BatchProgress, JobProgress } from './job-types';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { BatchProgress, JobProgress, ProviderAttemptFailed } from './job-types';
 
 export const WORKFLOW_TYPES = {
   analyzeDocument: 'analyzeDocument',
@@ -16,6 +16,9 @@ export const BATCH_ID_PREFIX = 'batch-';
 export const JOB_ID_PREFIX = 'analysis-';
 
 export const jobProgressQuery = defineQuery<JobProgress>('jobProgress');
+export const providerAttemptFailedSignal = defineSignal<[ProviderAttemptFailed]>('providerAttemptFailed');
+/** Memo field holding the job's JobProgress, published by the workflow once per workflow task: reads need no query. */
+export const JOB_PROGRESS_MEMO_KEY = 'jobProgress';
 export const batchProgressQuery = defineQuery<BatchProgress>('batchProgress');
 
 /** Custom search attributes, registered on the dev server and upserted by the workflows. */

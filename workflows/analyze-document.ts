@@ -5,6 +5,7 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   ApplicationFailure,
 } from '@temporalio/workflow';
@@ -13,51 +14,113 @@ import type { AnalysisResult } from '../shared/analysis-result';
 import type { ProviderName } from '../shared/config';
 import type { AnalyzeDocumentInput, JobProgress, JobStage, JobStatus, ProviderAttempt } from '../shared/job-types';
 import { applicationFailureOf, FAILURE_TYPES } from '../shared/failure-types';
-import { jobProgressQuery, SEARCH_ATTRIBUTES } from '../shared/names';
+import { JOB_PROGRESS_MEMO_KEY, jobProgressQuery, providerAttemptFailedSignal, SEARCH_ATTRIBUTES } from '../shared/names';
 import type { ProviderStep } from '../shared/providers/plan';
 import { analyzeWithLocalAnalyzerOnly } from './analyze-document-v1';
 
 /** Workflows started before the fallback chain existed replay the local-only path (see analyze-document-v1). */
 export const FALLBACK_CHAIN_PATCH = 'provider-fallback-chain';
 
+/**
+ * Progress published in the memo once per workflow task (with one search-attribute upsert), where the
+ * API reads it from the history; runs started before it upsert search attributes at every change, as they did.
+ */
+export const EVENT_DRIVEN_PROGRESS_PATCH = 'event-driven-progress';
+
 const { planProviderChain, readCachedAnalysis, writeCachedAnalysis } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 3 },
 });
 
+/**
+ * How the job's progress leaves the workflow. Changes are staged in `progress`; `publish()` sends
+ * them as commands, so a workflow task carries one memo and one search-attribute upsert at most.
+ */
+interface ProgressReporter {
+  moveTo(stage: JobStage, status: JobStatus): void;
+  useProvider(provider: ProviderName): void;
+  publish(): void;
+}
+
+function eventDrivenReporter(progress: JobProgress): ProgressReporter {
+  let status: JobStatus = 'queued';
+  const published: { status?: JobStatus; provider?: ProviderName } = {};
+  return {
+    moveTo: (stage, next) => {
+      progress.stage = stage;
+      status = next;
+    },
+    useProvider: (provider) => {
+      progress.provider = provider;
+    },
+    publish: () => {
+      const changes = [];
+      if (status !== published.status) changes.push({ key: SEARCH_ATTRIBUTES.jobStatus, value: status });
+      if (progress.provider && progress.provider !== published.provider) changes.push({ key: SEARCH_ATTRIBUTES.provider, value: progress.provider });
+      if (changes.length > 0) upsertSearchAttributes(changes);
+      Object.assign(published, { status, provider: progress.provider });
+      progress.version = (progress.version ?? 0) + 1;
+      upsertMemo({ [JOB_PROGRESS_MEMO_KEY]: progress });
+    },
+  };
+}
+
+/** The command sequence of runs started before EVENT_DRIVEN_PROGRESS_PATCH: an upsert per change. */
+function legacyReporter(progress: JobProgress): ProgressReporter {
+  return {
+    moveTo: (stage, status) => {
+      progress.stage = stage;
+      upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.jobStatus, value: status }]);
+    },
+    useProvider: (provider) => {
+      progress.provider = provider;
+      upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.provider, value: provider }]);
+    },
+    publish: () => {},
+  };
+}
+
 export async function analyzeDocument(input: AnalyzeDocumentInput): Promise<AnalysisResult> {
   const progress: JobProgress = { stage: 'queued', documentId: input.documentId, chain: [], tokens: { input: 0, output: 0 } };
   setHandler(jobProgressQuery, () => progress);
 
-  const moveTo = (stage: JobStage, status: JobStatus) => {
-    progress.stage = stage;
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.jobStatus, value: status }]);
-  };
-
   const withFallbackChain = patched(FALLBACK_CHAIN_PATCH);
+  const eventDriven = withFallbackChain && patched(EVENT_DRIVEN_PROGRESS_PATCH);
+  const reporter = eventDriven ? eventDrivenReporter(progress) : legacyReporter(progress);
+  if (eventDriven) {
+    progress.version = 0;
+    setHandler(providerAttemptFailedSignal, ({ provider, attempt, errorType }) => {
+      // A late report from a step that has ended changes nothing.
+      if (progress.provider !== provider || progress.stage !== 'analyzing') return;
+      progress.currentAttempt = { provider, attempt: attempt + 1, lastFailure: errorType };
+      reporter.publish();
+    });
+  }
   try {
     let result: AnalysisResult;
     if (withFallbackChain) {
-      moveTo('analyzing', 'running');
-      result = await runFallbackChain(input, progress);
+      reporter.moveTo('analyzing', 'running');
+      result = await runFallbackChain(input, progress, reporter, eventDriven);
     } else {
-      result = await analyzeWithLocalAnalyzerOnly(input, progress, () => moveTo('analyzing', 'running'));
+      result = await analyzeWithLocalAnalyzerOnly(input, progress, () => reporter.moveTo('analyzing', 'running'));
     }
-    moveTo('completed', 'completed');
+    reporter.moveTo('completed', 'completed');
+    reporter.publish();
     return result;
   } catch (error) {
-    if (isCancellation(error)) {
-      moveTo('cancelled', 'cancelled');
-      throw error;
-    }
-    moveTo('failed', 'failed');
+    const ending = isCancellation(error) ? 'cancelled' : 'failed';
+    reporter.moveTo(ending, ending);
+    reporter.publish();
     throw error;
   }
 }
 
-/** The cache first; else each provider in order, with its own retry policy, the first success stored. */
-async function runFallbackChain(input: AnalyzeDocumentInput, progress: JobProgress): Promise<AnalysisResult> {
-  if (input.cacheKey) {
+/**
+ * The cache first (unless the starter has just read it); else each provider in order, with its own retry
+ * policy, the first step's success stored. Event-driven runs store from inside the step's activity.
+ */
+async function runFallbackChain(input: AnalyzeDocumentInput, progress: JobProgress, reporter: ProgressReporter, storeInStep: boolean): Promise<AnalysisResult> {
+  if (input.cacheKey && !input.cacheChecked) {
     const cached = await readCachedAnalysis({ key: input.cacheKey });
     if (cached) {
       progress.provider = cached.meta.provider as ProviderName;
@@ -65,22 +128,24 @@ async function runFallbackChain(input: AnalyzeDocumentInput, progress: JobProgre
       return cached;
     }
   }
-  const result = await runProviders(input, progress);
-  if (input.cacheKey) {
+  const result = await runProviders(input, progress, reporter, storeInStep);
+  if (input.cacheKey && !storeInStep) {
     // A cache that cannot store must not fail a job that has its answer.
     await writeCachedAnalysis({ key: input.cacheKey, documentId: input.documentId, result, chain: progress.chain }).catch(() => false);
   }
   return result;
 }
 
-async function runProviders(input: AnalyzeDocumentInput, progress: JobProgress): Promise<AnalysisResult> {
+async function runProviders(input: AnalyzeDocumentInput, progress: JobProgress, reporter: ProgressReporter, storeInStep: boolean): Promise<AnalysisResult> {
   const steps = await planProviderChain();
   const tier = input.options?.tier ?? 'advanced';
   for (const [index, step] of steps.entries()) {
-    progress.provider = step.provider;
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.provider, value: step.provider }]);
+    reporter.useProvider(step.provider);
+    reporter.publish();
     try {
-      const result = await runStep(step, `${index + 1}/${steps.length}`, input, tier);
+      // Only an answer with no failed step before it is the answer to this request's cache key.
+      const storeUnderCacheKey = storeInStep && progress.chain.length === 0 ? input.cacheKey : undefined;
+      const result = await runStep(step, `${index + 1}/${steps.length}`, input, tier, storeUnderCacheKey);
       recordStep(progress, {
         provider: step.provider,
         model: result.meta.model,
@@ -125,7 +190,13 @@ interface StepFailureDetails {
   outputTokens: number;
 }
 
-function runStep(step: ProviderStep, position: string, input: AnalyzeDocumentInput, tier: 'advanced' | 'light'): Promise<AnalysisResult> {
+function runStep(
+  step: ProviderStep,
+  position: string,
+  input: AnalyzeDocumentInput,
+  tier: 'advanced' | 'light',
+  storeUnderCacheKey: string | undefined,
+): Promise<AnalysisResult> {
   const activities = proxyActivities<Activities>({
     // Shown on the activity in the Temporal UI; the attempt number is the activity's own.
     summary: `${step.provider} (${step.provider === 'local' ? 'extractive' : `${tier} tier`}) · fallback step ${position} · up to ${step.retry.maximumAttempts} attempts`,
@@ -141,17 +212,20 @@ function runStep(step: ProviderStep, position: string, input: AnalyzeDocumentInp
       maximumInterval: step.retry.maximumIntervalMs,
     },
   });
-  if (step.provider === 'local') return activities.analyzeWithLocalAnalyzer({ documentId: input.documentId });
+  const storing = storeUnderCacheKey !== undefined ? { storeUnderCacheKey } : {};
+  if (step.provider === 'local') return activities.analyzeWithLocalAnalyzer({ documentId: input.documentId, ...storing });
   return activities.callProvider({
     provider: step.provider,
     documentId: input.documentId,
     analysisType: input.analysisType,
     tier,
     ...(input.options?.maxTokens !== undefined && { maxTokens: input.options.maxTokens }),
+    ...storing,
   });
 }
 
 function recordStep(progress: JobProgress, attempt: ProviderAttempt): void {
+  delete progress.currentAttempt;
   progress.chain.push(attempt);
   const tokens = (progress.tokens ??= { input: 0, output: 0 });
   tokens.input += attempt.inputTokens ?? 0;

@@ -9,6 +9,7 @@ import { JOB_ID_PATTERN, type JobService } from '../jobs';
 import { analysisDisabled } from '../mode-messages';
 import { analyzeRequestSchema, listJobsQuerySchema, readJobQuerySchema } from '../schemas';
 import { parseBody, parseParam, parseQuery } from '../validation';
+import { jobEventsHandler } from './job-events';
 import { assertContentFits } from './documents';
 
 interface AnalysisRouterDeps {
@@ -57,6 +58,7 @@ export function analysisRouter({ documents, jobs, cache, modes, maxBytes, retryA
       analysisType: body.analysisType,
       options: { tier, ...(body.maxTokens !== undefined && { maxTokens: body.maxTokens }) },
       cacheKey: keyFor(tier),
+      cacheChecked: true,
     });
     res.status(202).location(job.links.self).json({ ...job, documentId: stored.id, tier });
   });
@@ -73,6 +75,8 @@ export function analysisRouter({ documents, jobs, cache, modes, maxBytes, retryA
     if (!job) throw notFound('job', jobId);
     res.json(job);
   });
+
+  router.get('/jobs/:jobId/events', jobEventsHandler(jobs));
 
   router.delete('/jobs/:jobId', async (req, res) => {
     const jobId = parseParam(JOB_ID_PATTERN, req.params.jobId, 'jobId');

@@ -1,19 +1,20 @@
 /** `analyze FILE`: store the document, ask for its analysis, and follow the job until it closes. */
 import path from 'node:path';
-import { ApiError } from './api-client';
+import { ApiError, NetworkError } from './api-client';
 import type { JobView } from './api-types';
 import { UsageError, type Command } from './args';
 import { EXIT_CODES, type ExitCode } from './exit-codes';
+import { applyJobEvent } from './follow-job';
 import { isClosed, progressUpdate } from './format-job';
 import { renderResult } from './format-result';
 import { asJson, type CliContext, type CliIo } from './io';
 
 type AnalyzeCommand = Extract<Command, { name: 'analyze' }>;
 
-/** The server may hold a job read this long, answering early when the job changes. */
-const LONG_POLL_SECONDS = 5;
-/** Against a server that answers at once, polls are spaced this far apart: well inside the API's rate limit. */
-const MIN_POLL_INTERVAL_MS = 1_000;
+/** Pause before reconnecting a stream that ended early or broke. */
+const RECONNECT_MS = 1_000;
+/** Broken streams in a row before the CLI gives up (the job goes on; `status` picks it up). */
+const MAX_RECONNECTS = 5;
 const TITLE_MAX_LENGTH = 500;
 
 export async function analyze(command: AnalyzeCommand, context: CliContext): Promise<ExitCode> {
@@ -76,36 +77,40 @@ function readFailureReason(error: unknown): string {
   return (code && READ_FAILURES[code]) ?? (error as Error).message;
 }
 
-/** Polls until the job closes, printing a progress line to stderr whenever stage, provider or attempt changes. */
+/**
+ * Follows the job's server-sent events until it closes, printing a progress line to stderr whenever
+ * stage, provider or attempt changes. A broken stream resumes from the last event id it delivered.
+ */
 async function followJob(jobId: string, { api, io }: CliContext): Promise<JobView> {
+  let job: JobView | undefined;
   let lastShown: JobView | undefined;
-  let lastVersion: string | undefined;
-  for (;;) {
-    const startedAt = io.now();
-    const job = await readJobPolitely(jobId, lastVersion, { api, io });
-    if (job) {
-      lastVersion = job.version;
-      const line = progressUpdate(lastShown, job);
-      if (line !== undefined) {
-        io.err(line);
-        lastShown = job;
+  let lastEventId: string | undefined;
+  for (let broken = 0; ; ) {
+    try {
+      for await (const event of api.jobEvents(jobId, lastEventId)) {
+        lastEventId = event.id ?? lastEventId;
+        job = applyJobEvent(job, event);
+        if (!job) continue;
+        const line = progressUpdate(lastShown, job);
+        if (line !== undefined) {
+          io.err(line);
+          lastShown = job;
+        }
+        if (isClosed(job)) return job;
+        broken = 0;
       }
-      if (isClosed(job)) return job;
+      // The stream ended before the job did (the server said `interrupted`, or restarted).
+      if (++broken > MAX_RECONNECTS) throw new NetworkError(`job ${jobId} events`, 'the stream kept ending before the job did');
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 429) {
+        const seconds = error.retryAfter ?? 1;
+        io.err(`rate limited by the API; following again in ${seconds} s`);
+        await io.sleep(seconds * 1000);
+        continue;
+      }
+      if (!(error instanceof NetworkError) || broken > MAX_RECONNECTS || ++broken > MAX_RECONNECTS) throw error;
     }
-    await io.sleep(Math.max(0, MIN_POLL_INTERVAL_MS - (io.now() - startedAt)));
-  }
-}
-
-/** One long poll; a 429 waits out its Retry-After instead of ending the wait. */
-async function readJobPolitely(jobId: string, since: string | undefined, { api, io }: CliContext): Promise<JobView | undefined> {
-  try {
-    return await api.job(jobId, LONG_POLL_SECONDS, since);
-  } catch (error) {
-    if (!(error instanceof ApiError) || error.status !== 429) throw error;
-    const seconds = error.retryAfter ?? LONG_POLL_SECONDS;
-    io.err(`rate limited by the API; polling again in ${seconds} s`);
-    await io.sleep(seconds * 1000);
-    return undefined;
+    await io.sleep(RECONNECT_MS);
   }
 }
 

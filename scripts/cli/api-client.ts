@@ -11,8 +11,11 @@ import type {
   OverrideRequest,
   StartedJob,
 } from './api-types';
+import { ServerSentEventParser, type ServerSentEvent } from './server-sent-events';
 
 const REQUEST_TIMEOUT_MS = 30_000;
+/** The server comments on a quiet stream every 15 s; this long without a byte means the stream is dead. */
+const STREAM_IDLE_TIMEOUT_MS = 45_000;
 
 /** The API answered with an error status (its body `{error: {code, message}}`, when it sent one). */
 export class ApiError extends Error {
@@ -65,6 +68,41 @@ export class AnalysisApiClient {
     return this.body('GET', `/api/jobs/${encodeURIComponent(jobId)}${query}`, undefined, REQUEST_TIMEOUT_MS + (waitSeconds ?? 0) * 1000);
   }
 
+  /** The job's server-sent events until the server ends the stream (after the job's final event). */
+  async *jobEvents(jobId: string, lastEventId?: string): AsyncGenerator<ServerSentEvent> {
+    const url = `${this.connection.apiUrl}/api/jobs/${encodeURIComponent(jobId)}/events`;
+    const headers: Record<string, string> = { accept: 'text/event-stream', ...this.authorization() };
+    if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
+    const idle = new AbortController();
+    let idleTimer = setTimeout(() => idle.abort(new DOMException('stream idle', 'TimeoutError')), STREAM_IDLE_TIMEOUT_MS);
+    const stillAlive = () => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => idle.abort(new DOMException('stream idle', 'TimeoutError')), STREAM_IDLE_TIMEOUT_MS);
+    };
+    try {
+      let response: Response;
+      try {
+        response = await this.fetchImpl(url, { headers, signal: idle.signal });
+      } catch (error) {
+        throw new NetworkError(displayUrl(this.connection.apiUrl), networkReason(error, STREAM_IDLE_TIMEOUT_MS));
+      }
+      if (!response.ok || !response.body) throw apiErrorOf(response, parseJson(await response.text()));
+      const parser = new ServerSentEventParser();
+      const decoder = new TextDecoder();
+      try {
+        for await (const chunk of response.body) {
+          stillAlive();
+          yield* parser.push(decoder.decode(chunk as Uint8Array, { stream: true }));
+        }
+      } catch (error) {
+        throw new NetworkError(displayUrl(this.connection.apiUrl), networkReason(error, STREAM_IDLE_TIMEOUT_MS));
+      }
+    } finally {
+      clearTimeout(idleTimer);
+      idle.abort();
+    }
+  }
+
   cancelJob(jobId: string): Promise<CancelAnswer> {
     return this.body('DELETE', `/api/jobs/${encodeURIComponent(jobId)}`);
   }
@@ -81,14 +119,17 @@ export class AnalysisApiClient {
     return this.body('DELETE', '/api/operation-mode/override', reason === undefined ? undefined : { reason });
   }
 
+  private authorization(): Record<string, string> {
+    return this.connection.apiKey === undefined ? {} : { authorization: `Bearer ${this.connection.apiKey}` };
+  }
+
   private async body<T>(method: string, path: string, json?: unknown, timeoutMs?: number): Promise<T> {
     return (await this.send<T>(method, path, json, timeoutMs)).body;
   }
 
   private async send<T>(method: string, path: string, json?: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Answer<T>> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', ...this.authorization() };
     if (json !== undefined) headers['content-type'] = 'application/json';
-    if (this.connection.apiKey !== undefined) headers.authorization = `Bearer ${this.connection.apiKey}`;
     const url = `${this.connection.apiUrl}${path}`;
     let response: Response;
     let text: string;

@@ -31,6 +31,8 @@ export interface TestStack {
   env: NodeJS.ProcessEnv;
   cliPath: string;
   devServer: RunningDevServer;
+  /** The dev server's Prometheus endpoint (frontend request counts per operation). */
+  serverMetricsUrl: string;
   client: Client;
   nativeConnection: NativeConnection;
   documents: DocumentStore;
@@ -65,7 +67,8 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 async function createStack(): Promise<TestStack> {
   const cli = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
   const port = await freePort();
-  const devServer = await startDevServer({ cliPath: cli.path, port, uiPort: await freePort(), namespace: 'default', headless: true });
+  const metricsPort = await freePort();
+  const devServer = await startDevServer({ cliPath: cli.path, port, uiPort: await freePort(), namespace: 'default', headless: true, metricsPort });
   cleanups.push(() => devServer.stop());
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'analysis-test-'));
@@ -147,7 +150,7 @@ async function createStack(): Promise<TestStack> {
   cleanups.unshift(() => api.close());
   const apiUrl = api.url;
 
-  return { config, env, cliPath: cli.path, devServer, client, nativeConnection, documents, workflowBundle, apiUrl, startWorker, startWorkers };
+  return { config, env, cliPath: cli.path, devServer, serverMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, client, nativeConnection, documents, workflowBundle, apiUrl, startWorker, startWorkers };
 }
 
 export function getTestStack(): Promise<TestStack> {

@@ -18,6 +18,7 @@ const ENDPOINTS: Record<string, string[]> = {
   '/api/analyze/batch': ['post'],
   '/api/jobs': ['get'],
   '/api/jobs/{id}': ['get', 'delete'],
+  '/api/jobs/{id}/events': ['get'],
   '/api/batches/{id}': ['get'],
   '/api/health': ['get'],
   '/api/health/live': ['get'],

@@ -77,6 +77,15 @@ describe('dev server arguments', () => {
     assert.ok(registered.includes('DocumentId=Keyword'));
   });
 
+  it('run with the measured dynamic config, and WAL pragmas only for a file store', () => {
+    const valuesOf = (args: string[], flag: string) => args.flatMap((arg, i) => (args[i - 1] === flag ? [arg] : []));
+    const withFile = devServerArgs({ cliPath: 't', port: 1, uiPort: 2, dbFile: '/d/t.db', namespace: 'default' });
+    assert.ok(valuesOf(withFile, '--dynamic-config-value').includes('history.transferProcessorMaxPollRPS=10000'));
+    assert.deepEqual(valuesOf(withFile, '--sqlite-pragma'), ['journal_mode=wal', 'synchronous=normal']);
+    const inMemory = devServerArgs({ cliPath: 't', port: 1, uiPort: 2, namespace: 'default' });
+    assert.deepEqual(valuesOf(inMemory, '--sqlite-pragma'), []);
+  });
+
   it('has no UI port when headless', () => {
     const args = devServerArgs({ cliPath: 't', port: 1, uiPort: 2, namespace: 'default', headless: true });
     assert.ok(args.includes('--headless'));

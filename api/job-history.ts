@@ -1,0 +1,158 @@
+/**
+ * A job read from its own history: the memo the workflow publishes once per workflow task, its search
+ * attributes, and how it closed. Following the history with the server's long-poll wakes a waiting
+ * client on the job's next event, with no query, no describe and no work for any worker.
+ */
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { decodeOptionalFailureToOptionalError, decodeOptionalSinglePayload } from '@temporalio/common/lib/internal-non-workflow';
+import { temporal } from '@temporalio/proto';
+import type { AnalysisResult } from '../shared/analysis-result';
+import { applicationFailureOf } from '../shared/failure-types';
+import type { JobProgress } from '../shared/job-types';
+import { JOB_PROGRESS_MEMO_KEY, SEARCH_ATTRIBUTES } from '../shared/names';
+
+const EventType = temporal.api.enums.v1.EventType;
+/** Histories of a job are tens of events; a shorter page than this means the reader has caught up. */
+const PAGE_SIZE = 1000;
+
+export type ClosedAs = 'completed' | 'failed' | 'cancelled';
+
+/** What the history says about a job so far. */
+export interface JobHistoryState {
+  runId?: string;
+  startedAt?: string;
+  closedAt?: string;
+  closedAs?: ClosedAs;
+  documentId?: string;
+  provider?: string;
+  /** The workflow's published progress; absent in runs started before it published any. */
+  progress?: JobProgress;
+  result?: AnalysisResult;
+  error?: { type: string; message: string };
+}
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+const isoOf = (event: HistoryEvent) => {
+  const time = event.eventTime;
+  return time ? new Date(Number(time.seconds ?? 0) * 1000 + Math.floor((time.nanos ?? 0) / 1e6)).toISOString() : undefined;
+};
+
+export class JobHistory {
+  readonly state: JobHistoryState = {};
+  private token: Uint8Array | undefined;
+  private started = false;
+  private ended = false;
+
+  constructor(
+    private readonly client: Client,
+    readonly jobId: string,
+  ) {}
+
+  /** Reads every event there is now; false when no such job exists. */
+  async catchUp(): Promise<boolean> {
+    for (;;) {
+      const page = await this.fetch(false);
+      if (page === 'not_found') return false;
+      if (this.ended || page < PAGE_SIZE) return true;
+    }
+  }
+
+  /**
+   * Waits (server-side long-poll) for the job's next events and applies them; resolves after each batch
+   * (or the server's long-poll timeout), so the caller decides whether what changed matters.
+   */
+  async next(signal: AbortSignal): Promise<void> {
+    if (this.ended) return;
+    await this.client.connection.withAbortSignal(signal, () => this.fetch(true));
+  }
+
+  get closed(): boolean {
+    return this.state.closedAs !== undefined;
+  }
+
+  private async fetch(waitForNew: boolean): Promise<number | 'not_found'> {
+    let response;
+    try {
+      response = await this.client.workflowService.getWorkflowExecutionHistory({
+        namespace: this.client.options.namespace,
+        execution: { workflowId: this.jobId },
+        maximumPageSize: PAGE_SIZE,
+        // The first call returns what exists at once; later calls with the token wait for new events.
+        waitNewEvent: waitForNew || !this.started,
+        ...(this.token && { nextPageToken: this.token }),
+      });
+    } catch (error) {
+      if ((error as { code?: number }).code === 5 /* NOT_FOUND */) return 'not_found';
+      throw error;
+    }
+    this.started = true;
+    const events = response.history?.events ?? [];
+    for (const event of events) await this.apply(event);
+    this.token = response.nextPageToken && response.nextPageToken.length > 0 ? response.nextPageToken : undefined;
+    if (!this.token) this.ended = true;
+    return events.length;
+  }
+
+  private async apply(event: HistoryEvent): Promise<void> {
+    const converter = this.client.options.loadedDataConverter;
+    const state = this.state;
+    const progressIn = async (memo: Record<string, Payload> | null | undefined) => {
+      const payload = memo?.[JOB_PROGRESS_MEMO_KEY];
+      if (payload) state.progress = (await decodeOptionalSinglePayload<JobProgress>(converter, payload)) ?? state.progress;
+    };
+    switch (event.eventType) {
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED: {
+        const started = event.workflowExecutionStartedEventAttributes!;
+        state.runId = started.originalExecutionRunId ?? undefined;
+        state.startedAt = isoOf(event);
+        this.applySearchAttributes(started.searchAttributes?.indexedFields);
+        await progressIn(started.memo?.fields as Record<string, Payload> | undefined);
+        break;
+      }
+      case EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED:
+        await progressIn(event.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields as Record<string, Payload> | undefined);
+        break;
+      case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+        this.applySearchAttributes(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields);
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+        state.closedAs = 'completed';
+        state.result = (await decodeOptionalSinglePayload<AnalysisResult>(converter, event.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0])) ?? undefined;
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED: {
+        state.closedAs = 'failed';
+        const error = await decodeOptionalFailureToOptionalError(converter, event.workflowExecutionFailedEventAttributes?.failure);
+        const failure = applicationFailureOf(error);
+        state.error = failure ? { type: failure.type ?? 'ApplicationFailure', message: failure.message } : { type: error?.name ?? 'WorkflowFailed', message: error?.message ?? 'job failed' };
+        break;
+      }
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
+        state.closedAs = 'cancelled';
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
+        state.closedAs = 'failed';
+        state.error = { type: 'Terminated', message: event.workflowExecutionTerminatedEventAttributes?.reason || 'the job was terminated' };
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
+        state.closedAs = 'failed';
+        state.error = { type: 'TimedOut', message: 'the job ran past its execution timeout' };
+        break;
+      default:
+        return;
+    }
+    if (state.closedAs && !state.closedAt) state.closedAt = isoOf(event);
+  }
+
+  private applySearchAttributes(fields: Record<string, Payload> | null | undefined): void {
+    const read = (name: string) => {
+      const payload = fields?.[name];
+      if (!payload) return undefined;
+      const value = defaultPayloadConverter.fromPayload<unknown>(payload);
+      return typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
+    };
+    this.state.documentId = read(SEARCH_ATTRIBUTES.documentId.name) ?? this.state.documentId;
+    this.state.provider = read(SEARCH_ATTRIBUTES.provider.name) ?? this.state.provider;
+  }
+}

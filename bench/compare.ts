@@ -1,0 +1,107 @@
+/**
+ * `npm run bench -- compare`: the project's job path beside its floors, in one run on one server,
+ * interleaved: a direct SDK call, the bare Temporal floor (one workflow + one activity making that
+ * call), the project's job through the API (POST + long-poll), and a cache hit beside /api/health/live.
+ * Prints figures and ratios; asserts nothing. BENCH_ROUNDS and BENCH_SECONDS shorten or lengthen it.
+ */
+import { closedLoop, engineTimes, frontendRequestsPerRun, interleavedSequential, latenciesOf, type Latencies, type LoadFigures } from './compare/measure';
+import { directSdkCall, postJson, projectJob, temporalFloor, type RunOnce } from './compare/paths';
+import { startCompareStack } from './compare/stack';
+
+// autocannon ships no types.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as (options: object) => Promise<{ requests: { average: number }; latency: { p99: number }; non2xx: number; errors: number }>;
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 60);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CLIENTS = 50;
+
+const ms = (value: number) => `${value.toFixed(1)}`.padStart(7);
+const row = (name: string, sequential: Latencies | undefined, load: LoadFigures | undefined) =>
+  console.log(
+    `| ${name.padEnd(34)} | ${sequential ? `${ms(sequential.p50)} / ${ms(sequential.p95)} / ${ms(sequential.p99)}` : ' '.repeat(25)} | ${load ? `${load.completedPerSecond.toFixed(1).padStart(7)}/s  (errors ${load.errors}, p99 ${load.latency.p99.toFixed(0)} ms)` : ''} |`,
+  );
+
+async function cacheHitVersusLive(apiUrl: string) {
+  const content = `Cache-hit benchmark text. Acme hires forty engineers in Lisbon. ${Date.now()}`;
+  await projectJobWith(apiUrl, content);
+  const hammer = (options: object) => autocannon({ connections: CLIENTS, duration: Math.max(3, SECONDS / 2), ...options });
+  const figures = { hit: [] as number[], live: [] as number[], hitP99: [] as number[], liveP99: [] as number[] };
+  for (let round = 0; round < 2; round++) {
+    const hit = await hammer({ url: `${apiUrl}/api/analyze`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content }) });
+    const live = await hammer({ url: `${apiUrl}/api/health/live` });
+    if (hit.non2xx + hit.errors > 0) console.log(`  cache hit round ${round}: ${hit.non2xx} non-2xx, ${hit.errors} errors`);
+    figures.hit.push(hit.requests.average);
+    figures.live.push(live.requests.average);
+    figures.hitP99.push(hit.latency.p99);
+    figures.liveP99.push(live.latency.p99);
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return { hit: median(figures.hit), live: median(figures.live), hitP99: median(figures.hitP99), liveP99: median(figures.liveP99) };
+}
+
+async function projectJobWith(apiUrl: string, content: string) {
+  const started = await postJson(`${apiUrl}/api/analyze`, { content });
+  const job = started.body as { jobId?: string };
+  if (job.jobId) await fetch(`${apiUrl}/api/jobs/${job.jobId}?wait=30`);
+}
+
+async function untunedFloor(): Promise<{ sequential: Latencies; load: LoadFigures }> {
+  const stack = await startCompareStack({ tuned: false, project: false });
+  try {
+    const floor = temporalFloor(stack.client);
+    for (let i = 0; i < 3; i++) await floor();
+    const { samples } = await interleavedSequential({ floor }, Math.min(ROUNDS, 30));
+    return { sequential: latenciesOf(samples.floor!), load: await closedLoop(floor, CLIENTS, SECONDS) };
+  } finally {
+    await stack.stop();
+  }
+}
+
+export async function benchCompare(): Promise<void> {
+  console.log(`compare: ${ROUNDS} interleaved sequential rounds, then ${CLIENTS} concurrent clients for ${SECONDS} s per path (emulator at 0 ms)`);
+  const before = await untunedFloor();
+  const stack = await startCompareStack();
+  try {
+    const paths: Record<string, RunOnce> = {
+      'direct SDK call': directSdkCall(stack.emulator.anthropicBaseUrl),
+      'Temporal floor': temporalFloor(stack.client),
+      'project job (API POST + wait)': projectJob(stack.apiUrl),
+    };
+    for (const run of Object.values(paths)) for (let i = 0; i < 3; i++) await run();
+    const { samples, workflowIds } = await interleavedSequential(paths, ROUNDS);
+    const sequential = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, latenciesOf(values)]));
+    const load: Record<string, LoadFigures> = {};
+    for (const [name, run] of Object.entries(paths)) load[name] = await closedLoop(run, CLIENTS, SECONDS);
+
+    const sample = (name: string) => workflowIds[name]!.slice(-20);
+    const engine = {
+      floor: latenciesOf(await engineTimes(stack.client, sample('Temporal floor'))),
+      project: latenciesOf(await engineTimes(stack.client, sample('project job (API POST + wait)'))),
+    };
+    const requests = {
+      floor: await frontendRequestsPerRun(stack.serverMetricsUrl, paths['Temporal floor']!, 20),
+      project: await frontendRequestsPerRun(stack.serverMetricsUrl, paths['project job (API POST + wait)']!, 20),
+    };
+    const cache = await cacheHitVersusLive(stack.apiUrl);
+
+    console.log('\n| path                               | sequential p50 / p95 / p99 (ms) | completed/s at 50 clients |');
+    console.log('|---|---|---|');
+    row('Temporal floor, untuned dev server', before.sequential, before.load);
+    for (const name of Object.keys(paths)) row(name, sequential[name], load[name]);
+    const floor = sequential['Temporal floor']!;
+    const project = sequential['project job (API POST + wait)']!;
+    console.log(`\nproject − floor, sequential: p50 ${(project.p50 - floor.p50).toFixed(1)} ms, p99 ${(project.p99 - floor.p99).toFixed(1)} ms`);
+    console.log(`project / floor at ${CLIENTS} clients: ${((load['project job (API POST + wait)']!.completedPerSecond / load['Temporal floor']!.completedPerSecond) * 100).toFixed(0)} %`);
+    console.log(`floor before → after tuning: p50 ${before.sequential.p50.toFixed(1)} → ${floor.p50.toFixed(1)} ms; ${before.load.completedPerSecond.toFixed(1)} → ${load['Temporal floor']!.completedPerSecond.toFixed(1)} /s at ${CLIENTS} clients`);
+    console.log(`engine start→close (histories, last 20): floor p50 ${engine.floor.p50.toFixed(1)} ms, project p50 ${engine.project.p50.toFixed(1)} ms; client saw ${floor.p50.toFixed(1)} and ${project.p50.toFixed(1)} ms`);
+    const total = (counts: Record<string, number>) => Object.values(counts).reduce((sum, value) => sum + value, 0);
+    const breakdown = (counts: Record<string, number>) =>
+      Object.entries(counts).sort(([, a], [, b]) => b - a).map(([operation, count]) => `${operation} ${count.toFixed(1)}`).join(', ');
+    console.log(`frontend requests per run: floor ${total(requests.floor).toFixed(1)} (${breakdown(requests.floor)})`);
+    console.log(`                           project ${total(requests.project).toFixed(1)} (${breakdown(requests.project)})`);
+    console.log(`cache hit POST /api/analyze ${cache.hit.toFixed(0)} req/s (p99 ${cache.hitP99} ms) vs /api/health/live ${cache.live.toFixed(0)} req/s (p99 ${cache.liveP99} ms): ${((cache.hit / cache.live) * 100).toFixed(0)} %`);
+  } finally {
+    await stack.stop();
+  }
+}

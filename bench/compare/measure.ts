@@ -1,0 +1,85 @@
+/** Measurements for the comparison: interleaved sequential runs, a closed loop of clients, histories, server requests. */
+import type { Client } from '@temporalio/client';
+import { frontendRequestCounts, requestsBetween } from '../../test/helpers/server-metrics';
+import { percentile } from '../report';
+import type { RunOnce } from './paths';
+
+export interface Latencies {
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+export function latenciesOf(samples: number[]): Latencies {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
+}
+
+/** Round-robin over the paths, so load drift on a shared machine falls on all of them alike. */
+export async function interleavedSequential(paths: Record<string, RunOnce>, rounds: number) {
+  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(paths).map((name) => [name, []]));
+  const workflowIds: Record<string, string[]> = Object.fromEntries(Object.keys(paths).map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, run] of Object.entries(paths)) {
+      const started = performance.now();
+      const workflowId = await run();
+      samples[name]!.push(performance.now() - started);
+      if (workflowId) workflowIds[name]!.push(workflowId);
+    }
+  }
+  return { samples, workflowIds };
+}
+
+export interface LoadFigures {
+  completedPerSecond: number;
+  errors: number;
+  latency: Latencies;
+}
+
+/** `clients` loops, each starting its next operation when the last one ends, for `seconds`. */
+export async function closedLoop(run: RunOnce, clients: number, seconds: number): Promise<LoadFigures> {
+  const samples: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < end) {
+        const began = performance.now();
+        try {
+          await run();
+          samples.push(performance.now() - began);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return { completedPerSecond: samples.length / ((performance.now() - started) / 1000), errors, latency: latenciesOf(samples) };
+}
+
+/** Start-to-close time of each run as the server recorded it (first event to last). */
+export async function engineTimes(client: Client, workflowIds: string[]): Promise<number[]> {
+  const times: number[] = [];
+  for (const workflowId of workflowIds) {
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    const events = history.events ?? [];
+    const millis = (index: number) => {
+      const time = events[index]!.eventTime!;
+      return Number(time.seconds) * 1000 + (time.nanos ?? 0) / 1e6;
+    };
+    times.push(millis(events.length - 1) - millis(0));
+  }
+  return times;
+}
+
+/** Frontend requests per run of `run`, by operation; the server publishes its counters about once a second. */
+export async function frontendRequestsPerRun(metricsUrl: string, run: RunOnce, runs: number): Promise<Record<string, number>> {
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 2_500));
+  await settle();
+  const before = await frontendRequestCounts(metricsUrl);
+  for (let i = 0; i < runs; i++) await run();
+  await settle();
+  const delta = requestsBetween(before, await frontendRequestCounts(metricsUrl));
+  return Object.fromEntries(Object.entries(delta).map(([operation, count]) => [operation, count / runs]));
+}

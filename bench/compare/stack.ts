@@ -1,0 +1,92 @@
+/**
+ * What `npm run bench -- compare` measures against, started the way users start it: one dev server
+ * with the project's settings (a file store, as `npm start` uses), the provider emulator at 0 ms, the
+ * project's worker and API as their own processes, and a bare "floor" worker process beside them.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startDevServer, type RunningDevServer } from '../../shared/dev-server';
+import { resolveTemporalCli } from '../../shared/temporal-cli';
+import { startProviderEmulator, type ProviderEmulator } from '../../test/emulator/provider-emulator';
+import { waitFor } from '../../test/helpers/http';
+import { freePort } from '../../test/helpers/ports';
+import { spawnEntry, spawnWorker, type Spawned } from '../../test/helpers/processes';
+
+export const FLOOR_TASK_QUEUE = 'bench-floor';
+
+export interface CompareStack {
+  emulator: ProviderEmulator;
+  devServer: RunningDevServer;
+  client: Client;
+  apiUrl: string;
+  serverMetricsUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startCompareStack(options: { tuned?: boolean; project?: boolean } = {}): Promise<CompareStack> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-compare-'));
+  const emulator = await startProviderEmulator();
+  const cli = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
+  const metricsPort = await freePort();
+  const devServer = await startDevServer({
+    cliPath: cli.path,
+    port: await freePort(),
+    uiPort: await freePort(),
+    namespace: 'default',
+    headless: true,
+    dbFile: path.join(dataDir, 'temporal.db'),
+    metricsPort,
+    ...(options.tuned === false && { untuned: true }),
+  });
+  const connection = await Connection.connect({ address: devServer.address });
+  const client = new Client({ connection });
+  const processes: Spawned[] = [];
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TEMPORAL_ADDRESS: devServer.address,
+    ANTHROPIC_BASE_URL: emulator.anthropicBaseUrl,
+    LOG_LEVEL: 'warn',
+  };
+  const floor = spawnEntry('bench/floor/worker.ts', { ...env, FLOOR_TASK_QUEUE });
+  processes.push(floor);
+  await waitFor(async () => floor.output(), (output) => output.includes('floor worker: ready'), 60_000);
+
+  let apiUrl = '';
+  if (options.project !== false) {
+    const apiPort = await freePort();
+    const projectEnv: NodeJS.ProcessEnv = {
+      ...env,
+      TEMPORAL_TASK_QUEUE: 'bench-project',
+      DATA_DIR: dataDir,
+      LLM_PROVIDERS: 'anthropic,local',
+      ANTHROPIC_API_KEY: 'sk-ant-bench',
+      // The measurement is the job path, not the provider's rate limit or the API's per-key limit.
+      ANTHROPIC_RATE_LIMIT: '1000000',
+      ANTHROPIC_MAX_CONCURRENCY: '200',
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      PORT: String(apiPort),
+    };
+    processes.push(await spawnWorker(projectEnv));
+    const api = spawnEntry('api/main.ts', projectEnv);
+    processes.push(api);
+    apiUrl = `http://127.0.0.1:${apiPort}`;
+    await waitFor(() => fetch(`${apiUrl}/api/health/live`).then((r) => r.ok, () => false), (ok) => ok, 60_000);
+  }
+  return {
+    emulator,
+    devServer,
+    client,
+    apiUrl,
+    serverMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    stop: async () => {
+      await Promise.all(processes.map((spawned) => spawned.stop()));
+      await connection.close();
+      await devServer.stop();
+      await emulator.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

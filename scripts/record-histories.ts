@@ -1,0 +1,206 @@
+/**
+ * `npm run record-histories [-- TAG]`: runs every workflow type against a fresh dev server (real
+ * worker, real SDKs against the provider emulator) and writes each run's history to
+ * test/fixtures/histories/<case>.<TAG>.json, the form the replay test reads. TAG defaults to the
+ * short commit hash, so a later recording adds files next to earlier ones instead of replacing them.
+ *
+ * Payload encryption is off: the replay test decodes payloads with the default converter, and the
+ * fixtures hold only the emulator's canned text.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { AnalysisCache } from '../shared/analysis-cache';
+import { loadConfig, type AppConfig } from '../shared/config';
+import { ensureDeployment } from '../shared/deployment-bootstrap';
+import { startDevServer } from '../shared/dev-server';
+import type { DocumentStore } from '../shared/document-store';
+import { openDocumentStore } from '../shared/documents/open-document-store';
+import type { AnalyzeBatchInput, AnalyzeDocumentInput } from '../shared/job-types';
+import {
+  clearOverrideUpdate,
+  HEALTH_CHECK_WORKFLOW_TYPE,
+  OPERATION_MODE_WORKFLOW_TYPE,
+  reportHealthUpdate,
+  setOverrideUpdate,
+  type OperationModeWorkflowInput,
+} from '../shared/operation-mode/messages';
+import { createGateStore } from '../shared/resilience/gate-store';
+import { resolveTemporalCli } from '../shared/temporal-cli';
+import { WORKFLOW_TYPES } from '../shared/names';
+import { createWorkerSet } from '../workers/create-worker';
+import { startProviderEmulator, type ProviderEmulator } from '../test/emulator/provider-emulator';
+import { freePort } from '../test/helpers/ports';
+
+const OUTPUT_DIR = path.resolve(__dirname, '../test/fixtures/histories');
+const ARTICLE = 'Acme Corporation opens a regional office in Lisbon next spring and plans to hire forty engineers.';
+
+interface Recorder {
+  client: Client;
+  documents: DocumentStore;
+  emulator: ProviderEmulator;
+  /** Task queue of the workers that only use the local analyzer. */
+  localQueue: AppConfig;
+  /** Task queue of the workers that try anthropic (the emulator) first, then local. */
+  anthropicQueue: AppConfig;
+}
+
+function recordingTag(): string {
+  const explicit = process.argv[2];
+  if (explicit) return explicit;
+  return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: __dirname, encoding: 'utf8' }).trim();
+}
+
+async function settle(handle: WorkflowHandle): Promise<string> {
+  try {
+    await handle.result();
+    return 'completed';
+  } catch (error) {
+    return `ended with ${(error as Error).name}: ${(error as Error).message}`;
+  }
+}
+
+function startAnalysis(recorder: Recorder, queue: AppConfig, input: AnalyzeDocumentInput) {
+  return recorder.client.workflow.start(WORKFLOW_TYPES.analyzeDocument, {
+    workflowId: `record-${randomUUID()}`,
+    taskQueue: queue.temporal.taskQueue,
+    args: [input],
+  });
+}
+
+async function waitForStartedActivity(handle: WorkflowHandle): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const { raw } = await handle.describe();
+    if (raw.pendingActivities?.some((activity) => activity.lastStartedTime)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the provider activity never started');
+}
+
+/** Each case runs one workflow to its end (or, for the entity workflow, through its messages). */
+const CASES: Record<string, (recorder: Recorder) => Promise<WorkflowHandle>> = {
+  'analyze-document-local-completed': async (recorder) => {
+    const document = await recorder.documents.create({ content: ARTICLE });
+    return startAnalysis(recorder, recorder.localQueue, { documentId: document.id, analysisType: 'full', cacheKey: `record-${randomUUID()}` });
+  },
+  'analyze-document-anthropic-retry-completed': async (recorder) => {
+    recorder.emulator.provider('anthropic').enqueue({ kind: 'status', status: 529 });
+    const document = await recorder.documents.create({ content: ARTICLE });
+    return startAnalysis(recorder, recorder.anthropicQueue, { documentId: document.id, analysisType: 'full', options: { tier: 'light' } });
+  },
+  'analyze-document-failed': async (recorder) =>
+    startAnalysis(recorder, recorder.localQueue, { documentId: 'doc_00000000000000000000000000000000', analysisType: 'full' }),
+  'analyze-document-cancelled': async (recorder) => {
+    recorder.emulator.provider('anthropic').enqueue({ kind: 'hang' });
+    const document = await recorder.documents.create({ content: ARTICLE });
+    const handle = await startAnalysis(recorder, recorder.anthropicQueue, { documentId: document.id, analysisType: 'full' });
+    await waitForStartedActivity(handle);
+    await handle.cancel();
+    return handle;
+  },
+  'analyze-document-cache-hit': async (recorder) => {
+    const document = await recorder.documents.create({ content: `${ARTICLE} Cached.` });
+    const cacheKey = `record-${randomUUID()}`;
+    const first = await startAnalysis(recorder, recorder.localQueue, { documentId: document.id, analysisType: 'full', cacheKey });
+    await first.result();
+    return startAnalysis(recorder, recorder.localQueue, { documentId: document.id, analysisType: 'full', cacheKey });
+  },
+  'analyze-batch-completed': async (recorder) => {
+    const items = await Promise.all([1, 2, 3].map(async (n) => ({ documentId: (await recorder.documents.create({ content: `${ARTICLE} Part ${n}.` })).id })));
+    const input: AnalyzeBatchInput = { items, analysisType: 'full', concurrency: 2 };
+    return recorder.client.workflow.start(WORKFLOW_TYPES.analyzeBatch, {
+      workflowId: `record-batch-${randomUUID()}`,
+      taskQueue: recorder.localQueue.temporal.taskQueue,
+      args: [input],
+    });
+  },
+  'health-check-completed': async (recorder) =>
+    recorder.client.workflow.start(HEALTH_CHECK_WORKFLOW_TYPE, {
+      workflowId: `record-health-${randomUUID()}`,
+      taskQueue: recorder.localQueue.temporal.taskQueue,
+      args: [],
+    }),
+  'operation-mode-override-health-continued': async (recorder) => {
+    // Continues as new after its fourth message, so that path is recorded too.
+    const input: OperationModeWorkflowInput = { hysteresis: { failuresToDegrade: 1, passesToRecover: 1, minDwellMs: 0 }, maxMessagesBeforeContinueAsNew: 4 };
+    const handle = await recorder.client.workflow.start(OPERATION_MODE_WORKFLOW_TYPE, {
+      workflowId: `record-operation-mode-${randomUUID()}`,
+      taskQueue: recorder.localQueue.temporal.taskQueue,
+      args: [input],
+    });
+    const redisFails = { components: [{ name: 'temporal', critical: true, ok: true }, { name: 'redis', critical: false, ok: false }] };
+    await handle.executeUpdate(reportHealthUpdate, { args: [redisFails] });
+    await handle.executeUpdate(setOverrideUpdate, { args: [{ mode: 'MAINTENANCE', reason: 'recording', actor: 'recorder' }] });
+    await handle.executeUpdate(clearOverrideUpdate, { args: [{ actor: 'recorder', reason: 'done' }] });
+    await handle.executeUpdate(reportHealthUpdate, { args: [{ components: [{ name: 'temporal', critical: true, ok: true }] }] });
+    return recorder.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+  },
+};
+
+async function main() {
+  const tag = recordingTag();
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const cli = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
+  const devServer = await startDevServer({ cliPath: cli.path, port: await freePort(), uiPort: await freePort(), namespace: 'default', headless: true });
+  const emulator = await startProviderEmulator();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'record-histories-'));
+  // SQLite in the temporary DATA_DIR: recording needs no other server.
+  const documents = await openDocumentStore({ dataDir, documents: { poolSize: 1 } });
+  const nativeConnection = await NativeConnection.connect({ address: devServer.address });
+  const connection = await Connection.connect({ address: devServer.address });
+  const client = new Client({ connection });
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const base = { PATH: process.env.PATH, TEMPORAL_ADDRESS: devServer.address, DATA_DIR: dataDir };
+    const localQueue = loadConfig({ ...base, TEMPORAL_TASK_QUEUE: 'record-local', LLM_PROVIDERS: 'local' });
+    const anthropicQueue = loadConfig({
+      ...base,
+      TEMPORAL_TASK_QUEUE: 'record-anthropic',
+      LLM_PROVIDERS: 'anthropic,local',
+      ANTHROPIC_API_KEY: 'sk-ant-recording',
+      ANTHROPIC_BASE_URL: emulator.anthropicBaseUrl,
+      ANTHROPIC_RETRY_INITIAL_INTERVAL_SECONDS: '0.1',
+    });
+    for (const config of [localQueue, anthropicQueue]) {
+      const gates = createGateStore({});
+      const cache = AnalysisCache.fromConfig(config, () => {});
+      const workers = await createWorkerSet({ config, connection: nativeConnection, documents, gates, cache });
+      const running = workers.run();
+      await ensureDeployment(client, config, { healthSchedule: false });
+      stops.push(async () => {
+        workers.shutdown();
+        await running;
+        await gates.close();
+        await cache.close();
+      });
+    }
+    const recorder: Recorder = { client, documents, emulator, localQueue, anthropicQueue };
+    fs.mkdirSync(OUTPUT_DIR, { recursive: true });
+    for (const [name, run] of Object.entries(CASES)) {
+      emulator.reset();
+      const handle = await run(recorder);
+      const outcome = name.startsWith('operation-mode') ? 'messages handled' : await settle(handle);
+      const file = path.join(OUTPUT_DIR, `${name}.${tag}.json`);
+      fs.writeFileSync(file, JSON.stringify(await handle.fetchHistory()));
+      console.log(`${path.relative(process.cwd(), file)}: ${outcome}`);
+    }
+  } finally {
+    for (const stop of stops) await stop();
+    await documents.close();
+    await connection.close();
+    await nativeConnection.close();
+    await emulator.close();
+    await devServer.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error('record-histories failed:', error);
+  process.exit(1);
+});

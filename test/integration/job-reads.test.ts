@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { request, waitFor } from '../helpers/http';
+import { useProviderHarness } from '../helpers/provider-workers';
+import { frontendRequestCounts, requestsBetween } from '../helpers/server-metrics';
+import { readEventStream, type ReceivedEvent } from '../helpers/sse';
+
+const uniqueText = () => `Acme Corporation opens a regional office in Porto (${randomUUID()}). Sixty engineers will be hired.`;
+const isFinal = (event: ReceivedEvent) => ['completed', 'failed', 'cancelled'].includes(event.event);
+
+describe('job reads: long-poll and server-sent events, event-driven', function () {
+  this.timeout(120_000);
+  const harness = useProviderHarness();
+  const api = (method: string, path: string, json?: unknown, headers?: Record<string, string>) =>
+    request(harness.workers!.apiUrl, method, path, { ...(json !== undefined && { json }), ...(headers && { headers }) });
+  const startJob = async () => {
+    const documentId = (await api('POST', '/api/documents', { content: uniqueText() })).body.id as string;
+    const started = await api('POST', '/api/analyze', { documentId });
+    assert.equal(started.status, 202);
+    return started.body as { jobId: string; version: string };
+  };
+  const events = (jobId: string, headers?: Record<string, string>, until: (event: ReceivedEvent) => boolean = isFinal) =>
+    readEventStream(`${harness.workers!.apiUrl}/api/jobs/${jobId}/events`, { headers, until, timeoutMs: 60_000 });
+
+  it('a long-poll answers at once when the client is behind, then on each change, and with the result on completion', async () => {
+    harness.emulator.provider('anthropic').setDefault({ kind: 'ok', delayMs: 1_500 });
+    await harness.start();
+    const job = await startJob();
+    const behind = await api('GET', `/api/jobs/${job.jobId}?wait=20&since=0000000000000000`);
+    assert.equal(behind.status, 200);
+    assert.notEqual(behind.body.version, '0000000000000000');
+
+    let view = behind.body;
+    const statuses = [view.status];
+    for (let reads = 0; view.status !== 'completed'; reads++) {
+      assert.ok(reads < 5, `a change per read, not a timeout: ${JSON.stringify(statuses)}`);
+      const next = await api('GET', `/api/jobs/${job.jobId}?wait=20&since=${view.version}`);
+      assert.notEqual(next.body.version, view.version, 'woken by a change, not by the 20 s deadline');
+      view = next.body;
+      statuses.push(view.status);
+    }
+    assert.equal(view.result.meta.provider, 'anthropic');
+    assert.equal(view.chain.at(-1).outcome, 'succeeded');
+    assert.ok(view.closedAt);
+  });
+
+  it('a long-poll on a job that does not change answers at its deadline with the same version', async () => {
+    harness.emulator.provider('anthropic').setDefault({ kind: 'hang' });
+    await harness.start({ ANTHROPIC_TIMEOUT_SECONDS: '30' });
+    const job = await startJob();
+    await harness.emulator.provider('anthropic').waitForRequests(1, 20_000);
+    const current = (await api('GET', `/api/jobs/${job.jobId}`)).body;
+    const asked = Date.now();
+    const later = await api('GET', `/api/jobs/${job.jobId}?wait=2&since=${current.version}`);
+    assert.ok(Date.now() - asked >= 1_500, 'held until the deadline');
+    assert.equal(later.body.version, current.version);
+    assert.equal(later.body.status, 'running');
+    assert.equal((await api('DELETE', `/api/jobs/${job.jobId}`)).status, 202);
+    let view = later.body;
+    for (let reads = 0; view.status === 'running'; reads++) {
+      assert.ok(reads < 3, `woken by the cancellation: ${JSON.stringify(view)}`);
+      view = (await api('GET', `/api/jobs/${job.jobId}?wait=20&since=${view.version}`)).body;
+    }
+    assert.equal(view.status, 'cancelled');
+  });
+
+  it('a finished job is read with one history fetch: no describe, no query task', async () => {
+    await harness.start();
+    const job = await startJob();
+    const done = await waitFor(() => api('GET', `/api/jobs/${job.jobId}?wait=20`), (r) => r.body.status === 'completed');
+    const metricsUrl = harness.stack.serverMetricsUrl;
+    // The server publishes its counters about once a second: let the job's own requests land first.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const before = await frontendRequestCounts(metricsUrl);
+    for (let i = 0; i < 3; i++) {
+      const again = await api('GET', `/api/jobs/${job.jobId}`);
+      assert.deepEqual(again.body, done.body);
+    }
+    const reading = () => frontendRequestCounts(metricsUrl).then((after) => requestsBetween(before, after));
+    const historyReads = (moved: Record<string, number>) => (moved.GetWorkflowExecutionHistory ?? 0) + (moved.PollWorkflowExecutionHistory ?? 0);
+    await waitFor(reading, (moved) => historyReads(moved) >= 3, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const delta = await reading();
+    assert.equal(delta.QueryWorkflow ?? 0, 0, `no query: ${JSON.stringify(delta)}`);
+    assert.equal(delta.DescribeWorkflowExecution ?? 0, 0, JSON.stringify(delta));
+    assert.equal(historyReads(delta), 3, JSON.stringify(delta));
+  });
+
+  it('streams server-sent events: the job, each attempt and stage, then the result, each with the version as id', async () => {
+    harness.emulator.provider('anthropic').enqueue({ kind: 'status', status: 529, delayMs: 300 }).setDefault({ kind: 'ok', delayMs: 300 });
+    await harness.start();
+    const job = await startJob();
+    const stream = await events(job.jobId);
+    assert.equal(stream.status, 200);
+    assert.match(stream.contentType ?? '', /^text\/event-stream/);
+    const names = stream.events.map((event) => event.event);
+    assert.equal(names.at(-1), 'completed', names.join(','));
+    assert.ok(['snapshot', 'stage'].includes(names[0]!), names.join(','));
+    const final = stream.events.at(-1)!;
+    assert.equal(final.data.result.meta.provider, 'anthropic');
+    assert.deepEqual(final.data.chain.at(-1).attemptErrors, ['Overloaded']);
+    assert.ok(stream.events.some((event) => event.event === 'attempt' && event.data.provider === 'anthropic' && event.data.outcome === 'succeeded'), names.join(','));
+    const read = (await api('GET', `/api/jobs/${job.jobId}`)).body;
+    assert.equal(final.id, read.version, 'the last event id is the job version');
+    // A closed job's stream is its final event, so a client that reconnects can stop.
+    const replay = await events(job.jobId, { 'Last-Event-ID': final.id! });
+    assert.deepEqual(replay.events.map((event) => event.event), ['completed']);
+  });
+
+  it('resumes after Last-Event-ID without repeating what the client saw, and ends with cancelled', async () => {
+    harness.emulator.provider('anthropic').setDefault({ kind: 'hang' });
+    await harness.start({ ANTHROPIC_TIMEOUT_SECONDS: '30' });
+    const job = await startJob();
+    await harness.emulator.provider('anthropic').waitForRequests(1, 20_000);
+    const first = await events(job.jobId, undefined, () => true);
+    assert.equal(first.events[0]!.event, 'snapshot');
+    const resumed = events(job.jobId, { 'Last-Event-ID': first.events[0]!.id! });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal((await api('DELETE', `/api/jobs/${job.jobId}`)).status, 202);
+    const rest = await resumed;
+    assert.ok(!rest.events.some((event) => event.event === 'snapshot'), 'nothing the client had seen is sent again');
+    assert.equal(rest.events.at(-1)!.event, 'cancelled');
+  });
+
+  it('a failed job ends its stream and its long-poll with the error', async () => {
+    harness.emulator.provider('anthropic').setDefault({ kind: 'status', status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: 'bad' } }, delayMs: 500 });
+    await harness.start({ LLM_PROVIDERS: 'anthropic' });
+    const job = await startJob();
+    const [stream, polled] = await Promise.all([events(job.jobId), api('GET', `/api/jobs/${job.jobId}?wait=20&since=${job.version}`)]);
+    let view = polled.body;
+    while (view.status !== 'failed') view = (await api('GET', `/api/jobs/${job.jobId}?wait=20&since=${view.version}`)).body;
+    assert.equal(view.error.type, 'AllProvidersFailed');
+    const final = stream.events.at(-1)!;
+    assert.equal(final.event, 'failed');
+    assert.equal(final.data.error.type, 'AllProvidersFailed');
+  });
+
+  it('answers an unknown job with 404 and a bad id with 400, as JSON', async () => {
+    await harness.start();
+    const unknown = await api('GET', `/api/jobs/analysis-${randomUUID()}/events`);
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.error.code, 'not_found');
+    const bad = await api('GET', '/api/jobs/nope/events');
+    assert.equal(bad.status, 400);
+  });
+});
