@@ -3,6 +3,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../shared/config';
 import type { AnalyzeBatchInput, BatchProgress } from '../shared/job-types';
 import { BATCH_ID_PREFIX, batchProgressQuery, WORKFLOW_TYPES } from '../shared/names';
+import { planProviderChain } from '../shared/providers/plan';
 import { temporalUiRunUrl } from '../shared/temporal-client';
 import type { analyzeBatch } from '../workflows';
 
@@ -29,7 +30,7 @@ export class BatchService {
     await this.client.workflow.start<typeof analyzeBatch>(WORKFLOW_TYPES.analyzeBatch, {
       workflowId: batchId,
       taskQueue: this.config.temporal.taskQueue,
-      args: [input],
+      args: [{ ...input, plan: input.plan ?? planProviderChain(this.config) }],
       staticSummary: `Batch of ${input.items.length} documents (${input.analysisType}), ${input.concurrency} at a time`,
     });
     return { batchId, status: 'running', total: input.items.length, links: this.links(batchId) };

@@ -3,6 +3,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../shared/config';
 import type { AnalyzeDocumentInput, JobProgress, JobStatus } from '../shared/job-types';
 import { JOB_ID_PREFIX, JOB_PROGRESS_MEMO_KEY, jobProgressQuery, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../shared/names';
+import { planProviderChain } from '../shared/providers/plan';
 import { temporalUiRunUrl } from '../shared/temporal-client';
 import type { analyzeDocument } from '../workflows';
 import { jobStatusFromHistory, jobStatusOf, stageOf, type ExecutionStatusName, type JobView } from './job-view';
@@ -50,7 +51,7 @@ export class JobService {
       // A closed job's id starts a fresh run (the default reuse policy), e.g. after its cache entry was invalidated.
       workflowIdConflictPolicy: 'USE_EXISTING',
       taskQueue: this.config.temporal.taskQueue,
-      args: [input],
+      args: [{ ...input, plan: input.plan ?? planProviderChain(this.config) }],
       // What a read shows before a worker has taken the job; the workflow replaces it as it goes.
       memo: { [JOB_PROGRESS_MEMO_KEY]: initialProgress },
       typedSearchAttributes: [

@@ -5,7 +5,7 @@
  * - a provider attempt through the activity vs a direct SDK call (providers.ts);
  * - cache-hit POST /api/analyze throughput, memory tier vs Redis tier (cache.ts).
  * - the job path beside its floors: direct SDK call, bare Temporal floor, project job, cache hit (compare.ts).
- * `npm run bench -- providers` (or `cache`, `jobs`, `analyzer`, `compare`) runs one part.
+ * `npm run bench -- providers` (or `cache`, `jobs`, `analyzer`, `compare`, `rate-limit`) runs one part.
  */
 import { analyzeLocally } from '../shared/local-analyzer';
 import { request } from '../test/helpers/http';
@@ -13,6 +13,7 @@ import { stopAllRedis } from '../test/helpers/redis';
 import { getTestStack, stopTestStack } from '../test/helpers/stack';
 import { benchCache } from './cache';
 import { benchCompare } from './compare';
+import { benchRateLimit } from './rate-limit';
 import { benchProviders } from './providers';
 import { report } from './report';
 
@@ -57,7 +58,8 @@ async function main() {
     timeAnalyzer(1024 * 1024, 5);
   }
   if (wants('compare')) await benchCompare();
-  if (parts.size === 1 && parts.has('compare')) return;
+  if (wants('rate-limit')) await benchRateLimit();
+  if ([...parts].every((part) => part === 'compare' || part === 'rate-limit') && parts.size > 0) return;
   const stack = await getTestStack();
   if (wants('providers')) await benchProviders(stack);
   if (wants('cache')) await benchCache(stack);

@@ -1,5 +1,6 @@
 /** Job shapes shared by the API and the workflows (no Node built-ins: the workflow bundle includes this). */
 import type { ModelTier, ProviderName } from './config';
+import type { ProviderStep } from './providers/plan';
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -18,6 +19,11 @@ export interface AnalyzeDocumentInput {
   cacheKey?: string;
   /** The starter read the cache under `cacheKey` just before starting (and missed): the job does not read it again. */
   cacheChecked?: boolean;
+  /**
+   * The fallback chain, planned by the starter from the provider settings it shares with the workers
+   * (saves the job a local activity); without it the job plans in a local activity on its worker.
+   */
+  plan?: ProviderStep[];
 }
 
 export interface AnalyzeDocumentOptions {
@@ -92,6 +98,8 @@ export interface AnalyzeBatchInput {
   options?: AnalyzeDocumentOptions;
   /** Children running at once (the rest wait their turn). */
   concurrency: number;
+  /** Handed to every child (see AnalyzeDocumentInput.plan). */
+  plan?: ProviderStep[];
 }
 
 export interface BatchChild {

@@ -28,7 +28,7 @@ export async function analyzeBatch(input: AnalyzeBatchInput): Promise<BatchProgr
     try {
       const handle = await startChild<typeof analyzeDocument>('analyzeDocument', {
         workflowId: child.jobId,
-        args: [{ documentId: item.documentId, analysisType: input.analysisType, options: input.options, cacheKey: item.cacheKey }],
+        args: [{ documentId: item.documentId, analysisType: input.analysisType, options: input.options, cacheKey: item.cacheKey, ...(input.plan && { plan: input.plan }) }],
         typedSearchAttributes: [
           { key: SEARCH_ATTRIBUTES.documentId, value: item.documentId },
           { key: SEARCH_ATTRIBUTES.analysisType, value: input.analysisType },

@@ -137,7 +137,7 @@ async function runFallbackChain(input: AnalyzeDocumentInput, progress: JobProgre
 }
 
 async function runProviders(input: AnalyzeDocumentInput, progress: JobProgress, reporter: ProgressReporter, storeInStep: boolean): Promise<AnalysisResult> {
-  const steps = await planProviderChain();
+  const steps = input.plan ?? (await planProviderChain());
   const tier = input.options?.tier ?? 'advanced';
   for (const [index, step] of steps.entries()) {
     reporter.useProvider(step.provider);

@@ -25,7 +25,18 @@ export interface CompareStack {
   stop(): Promise<void>;
 }
 
-export async function startCompareStack(options: { tuned?: boolean; project?: boolean } = {}): Promise<CompareStack> {
+export interface CompareStackOptions {
+  /** false: the CLI's default dev server settings (the "before" figures). */
+  tuned?: boolean;
+  /** false: only the floor worker, no project worker or API. */
+  project?: boolean;
+  /** Project worker processes (default 1). */
+  workers?: number;
+  /** Laid over the project's environment. */
+  projectEnv?: NodeJS.ProcessEnv;
+}
+
+export async function startCompareStack(options: CompareStackOptions = {}): Promise<CompareStack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-compare-'));
   const emulator = await startProviderEmulator();
   const cli = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
@@ -68,8 +79,9 @@ export async function startCompareStack(options: { tuned?: boolean; project?: bo
       ANTHROPIC_MAX_CONCURRENCY: '200',
       RATE_LIMIT_PER_MINUTE: '10000000',
       PORT: String(apiPort),
+      ...options.projectEnv,
     };
-    processes.push(await spawnWorker(projectEnv));
+    for (let i = 0; i < (options.workers ?? 1); i++) processes.push(await spawnWorker(projectEnv));
     const api = spawnEntry('api/main.ts', projectEnv);
     processes.push(api);
     apiUrl = `http://127.0.0.1:${apiPort}`;

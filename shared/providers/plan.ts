@@ -1,7 +1,8 @@
 /**
  * The fallback chain a job walks: the providers in LLM_PROVIDERS order, each with its own task queue
  * (the server-side rate limit) and its own retry policy (the design's retry_attempts, backoff_factor).
- * Computed by the worker that holds the keys, and recorded in the job's history by a local activity.
+ * Computed by the starter (API) from the provider settings it shares with the workers and passed in the
+ * job's input; jobs started without one compute it on their worker in a local activity.
  */
 import type { AppConfig, ProviderName, RemoteProviderName } from '../config';
 import { REMOTE_PROVIDERS } from '../config';
