@@ -15,7 +15,7 @@ export function createLocalAnalysisActivities({ documents, cache }: { documents:
   return {
     /** The extractive analyzer: needs no API key, the no-key default and the last-resort fallback. */
     async analyzeWithLocalAnalyzer({ documentId, storeUnderCacheKey }: LocalAnalysisRequest): Promise<AnalysisResult> {
-      const document = documents.get(documentId);
+      const document = await documents.get(documentId);
       if (!document) {
         throw ApplicationFailure.nonRetryable(`document ${documentId} does not exist`, FAILURE_TYPES.documentNotFound);
       }

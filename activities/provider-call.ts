@@ -100,7 +100,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
         );
       }
 
-      const document = deps.documents.get(request.documentId);
+      const document = await deps.documents.get(request.documentId);
       if (!document) {
         throw ApplicationFailure.nonRetryable(`document ${request.documentId} does not exist`, FAILURE_TYPES.documentNotFound);
       }

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { AnalysisCache } from '../shared/analysis-cache';
 import { loadConfigOrExit } from '../shared/config';
 import { ensureDeployment } from '../shared/deployment-bootstrap';
-import { DocumentStore } from '../shared/document-store';
+import { openDocumentStore } from '../shared/documents/open-document-store';
 import { createLogger, errorTo } from '../shared/logging/logger';
 import { secretValuesOf } from '../shared/logging/secrets';
 import { createGateStore } from '../shared/resilience/gate-store';
@@ -23,7 +23,7 @@ async function main() {
   }
   const tracing = tracingFromConfig(config, 'llm-analysis-api');
   const client = await connectTemporalClient(config, tracing?.clientInterceptors);
-  const documents = DocumentStore.inDataDir(config.dataDir);
+  const documents = await openDocumentStore(config, (message) => log.warn(message));
   const cache = AnalysisCache.fromConfig(config, (message) => log.warn(`cache: ${message}`));
   const gates = config.redisUrl ? createGateStore({ redisUrl: config.redisUrl }) : undefined;
   const { app, close: closeApi } = createApi({ config, client, documents, cache, gates, log: errorTo(log), logger: log, tracer: tracing?.tracer });
@@ -46,7 +46,7 @@ async function main() {
   const stop = (signal: string) => {
     log.info(`${signal}, closing`);
     server.close(async () => {
-      documents.close();
+      await documents.close();
       await closeApi();
       await cache.close();
       await gates?.close();

@@ -27,7 +27,7 @@ export async function benchCache(stack: TestStack): Promise<void> {
   const unlimited = { RATE_LIMIT_PER_MINUTE: '100000000', REDIS_URL: redis.url };
   try {
     const memory = await stack.startWorkers({ TEMPORAL_TASK_QUEUE: `bench-memory-${randomUUID()}`, ...unlimited });
-    const document = stack.documents.create({ content: `Cached analysis benchmark ${randomUUID()}. Acme hires forty engineers in Lisbon.` });
+    const document = await stack.documents.create({ content: `Cached analysis benchmark ${randomUUID()}. Acme hires forty engineers in Lisbon.` });
     const first = await request(memory.apiUrl, 'POST', '/api/analyze', { json: { documentId: document.id } });
     for (;;) {
       const job = await request(memory.apiUrl, 'GET', `/api/jobs/${first.body.jobId}?wait=5`);

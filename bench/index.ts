@@ -47,8 +47,8 @@ async function runJob(apiUrl: string, documentId: string): Promise<number> {
 
 /** A fresh document per job: the same text twice would be answered from the cache. */
 let serial = 0;
-const freshDocument = (stack: Awaited<ReturnType<typeof getTestStack>>) =>
-  stack.documents.create({ content: `${PARAGRAPH.repeat(20)} Edition ${++serial}.` }).id;
+const freshDocument = async (stack: Awaited<ReturnType<typeof getTestStack>>) =>
+  (await stack.documents.create({ content: `${PARAGRAPH.repeat(20)} Edition ${++serial}.` })).id;
 
 async function main() {
   const parts = new Set(process.argv.slice(2));
@@ -64,21 +64,22 @@ async function main() {
   if (wants('providers')) await benchProviders(stack);
   if (wants('cache')) await benchCache(stack);
   if (wants('jobs')) await benchJobs(stack);
+  if (wants('scale-out')) await (await import('./scale-out')).benchScaleOut(stack);
   console.log(`rss: ${Math.round(process.memoryUsage().rss / 1024 / 1024)} MiB (bench process: API + workers + analyzer)`);
   await stopTestStack();
   await stopAllRedis();
 }
 
 async function benchJobs(stack: Awaited<ReturnType<typeof getTestStack>>) {
-  await runJob(stack.apiUrl, freshDocument(stack));
+  await runJob(stack.apiUrl, await freshDocument(stack));
   const sequential: number[] = [];
-  for (let i = 0; i < 40; i++) sequential.push(await runJob(stack.apiUrl, freshDocument(stack)));
+  for (let i = 0; i < 40; i++) sequential.push(await runJob(stack.apiUrl, await freshDocument(stack)));
   report('job end to end (HTTP, 20 ms polling), 1 at a time', sequential);
 
   const concurrent: number[] = [];
   const started = performance.now();
   for (let round = 0; round < 5; round++) {
-    concurrent.push(...(await Promise.all(Array.from({ length: 8 }, () => runJob(stack.apiUrl, freshDocument(stack))))));
+    concurrent.push(...(await Promise.all(Array.from({ length: 8 }, async () => runJob(stack.apiUrl, await freshDocument(stack))))));
   }
   report('job end to end, 8 at a time', concurrent);
   console.log(`throughput, 8 at a time: ${((concurrent.length / (performance.now() - started)) * 1000).toFixed(1)} jobs/s`);

@@ -20,7 +20,7 @@ export async function benchProviders(stack: TestStack, runs = 100): Promise<void
       const message = await sdk.messages.create({ model: 'bench', max_tokens: 1024, system: prompt.system, messages: prompt.messages });
       parseAnalysisReply(message.content.map((block) => (block.type === 'text' ? block.text : '')).join(''));
     });
-    const document = stack.documents.create({ content: TEXT.repeat(10) });
+    const document = await stack.documents.create({ content: TEXT.repeat(10) });
     const throughActivity = await timeEach(runs, () =>
       stack.client.workflow.execute('analyzeDocument', {
         taskQueue: workers.config.temporal.taskQueue,

@@ -18,7 +18,8 @@ import { AnalysisCache } from '../shared/analysis-cache';
 import { loadConfig, type AppConfig } from '../shared/config';
 import { ensureDeployment } from '../shared/deployment-bootstrap';
 import { startDevServer } from '../shared/dev-server';
-import { DocumentStore } from '../shared/document-store';
+import type { DocumentStore } from '../shared/document-store';
+import { openDocumentStore } from '../shared/documents/open-document-store';
 import type { AnalyzeBatchInput, AnalyzeDocumentInput } from '../shared/job-types';
 import {
   clearOverrideUpdate,
@@ -88,33 +89,33 @@ async function waitForStartedActivity(handle: WorkflowHandle): Promise<void> {
 /** Each case runs one workflow to its end (or, for the entity workflow, through its messages). */
 const CASES: Record<string, (recorder: Recorder) => Promise<WorkflowHandle>> = {
   'analyze-document-local-completed': async (recorder) => {
-    const document = recorder.documents.create({ content: ARTICLE });
+    const document = await recorder.documents.create({ content: ARTICLE });
     return startAnalysis(recorder, recorder.localQueue, { documentId: document.id, analysisType: 'full', cacheKey: `record-${randomUUID()}` });
   },
   'analyze-document-anthropic-retry-completed': async (recorder) => {
     recorder.emulator.provider('anthropic').enqueue({ kind: 'status', status: 529 });
-    const document = recorder.documents.create({ content: ARTICLE });
+    const document = await recorder.documents.create({ content: ARTICLE });
     return startAnalysis(recorder, recorder.anthropicQueue, { documentId: document.id, analysisType: 'full', options: { tier: 'light' } });
   },
   'analyze-document-failed': async (recorder) =>
     startAnalysis(recorder, recorder.localQueue, { documentId: 'doc_00000000000000000000000000000000', analysisType: 'full' }),
   'analyze-document-cancelled': async (recorder) => {
     recorder.emulator.provider('anthropic').enqueue({ kind: 'hang' });
-    const document = recorder.documents.create({ content: ARTICLE });
+    const document = await recorder.documents.create({ content: ARTICLE });
     const handle = await startAnalysis(recorder, recorder.anthropicQueue, { documentId: document.id, analysisType: 'full' });
     await waitForStartedActivity(handle);
     await handle.cancel();
     return handle;
   },
   'analyze-document-cache-hit': async (recorder) => {
-    const document = recorder.documents.create({ content: `${ARTICLE} Cached.` });
+    const document = await recorder.documents.create({ content: `${ARTICLE} Cached.` });
     const cacheKey = `record-${randomUUID()}`;
     const first = await startAnalysis(recorder, recorder.localQueue, { documentId: document.id, analysisType: 'full', cacheKey });
     await first.result();
     return startAnalysis(recorder, recorder.localQueue, { documentId: document.id, analysisType: 'full', cacheKey });
   },
   'analyze-batch-completed': async (recorder) => {
-    const items = [1, 2, 3].map((n) => ({ documentId: recorder.documents.create({ content: `${ARTICLE} Part ${n}.` }).id }));
+    const items = await Promise.all([1, 2, 3].map(async (n) => ({ documentId: (await recorder.documents.create({ content: `${ARTICLE} Part ${n}.` })).id })));
     const input: AnalyzeBatchInput = { items, analysisType: 'full', concurrency: 2 };
     return recorder.client.workflow.start(WORKFLOW_TYPES.analyzeBatch, {
       workflowId: `record-batch-${randomUUID()}`,
@@ -152,7 +153,8 @@ async function main() {
   const devServer = await startDevServer({ cliPath: cli.path, port: await freePort(), uiPort: await freePort(), namespace: 'default', headless: true });
   const emulator = await startProviderEmulator();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'record-histories-'));
-  const documents = DocumentStore.inDataDir(dataDir);
+  // SQLite in the temporary DATA_DIR: recording needs no other server.
+  const documents = await openDocumentStore({ dataDir, documents: { poolSize: 1 } });
   const nativeConnection = await NativeConnection.connect({ address: devServer.address });
   const connection = await Connection.connect({ address: devServer.address });
   const client = new Client({ connection });
@@ -194,7 +196,7 @@ async function main() {
     }
   } finally {
     for (const stop of stops) await stop();
-    documents.close();
+    await documents.close();
     await connection.close();
     await nativeConnection.close();
     await emulator.close();

@@ -24,6 +24,7 @@ const optionalUrl = optionalString.pipe(z.url().optional());
 
 const positiveNumber = z.coerce.number().positive();
 const fraction = z.coerce.number().min(0).max(1);
+const postgresUrl = optionalUrl.refine((url) => url === undefined || /^postgres(ql)?:\/\//.test(url), 'must be a postgres:// URL');
 
 /** Env prefix of each remote provider's settings, e.g. ANTHROPIC_TIMEOUT_SECONDS. */
 export const REMOTE_PROVIDERS = ['anthropic', 'openai', 'openai-compatible'] as const;
@@ -106,6 +107,15 @@ const envSchema = z.object({
   WORKER_BUILD_ID: optionalString,
   WORKER_METRICS_PORT: z.preprocess((value) => (value === '' ? undefined : value), port.optional()),
   WORKER_METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  DATABASE_URL: postgresUrl,
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+  WORKER_SLOT_TUNER: z.enum(['fixed', 'resource-based']).default('fixed'),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(40),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(100),
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: positiveInt.default(100),
+  WORKER_TARGET_MEMORY_USAGE: fraction.default(0.8),
+  WORKER_TARGET_CPU_USAGE: fraction.default(0.9),
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).optional(),
 });
 
 /** The variables this module reads; docker-compose and the README are checked against this list. */
@@ -138,6 +148,10 @@ export interface RemoteProviderConfig extends ProviderCredentials {
   models: Record<ModelTier, string>;
 }
 
+export type WorkerSlotSettings =
+  | { tuner: 'fixed'; workflowTasks: number; activities: number; localActivities: number }
+  | { tuner: 'resource-based'; targetMemoryUsage: number; targetCpuUsage: number };
+
 export interface AppConfig {
   temporal: {
     /** host:port of the frontend; undefined means the embedded dev server on `port`. */
@@ -153,6 +167,10 @@ export interface AppConfig {
   };
   api: { host: string; port: number; documentMaxBytes: number };
   dataDir: string;
+  /** Postgres when databaseUrl is set (every host shares it), SQLite in dataDir otherwise. */
+  documents: { databaseUrl?: string; poolSize: number };
+  /** Slot tuning of the main-queue worker and how long a stopping worker lets in-flight tasks finish. */
+  worker: { slots: WorkerSlotSettings; shutdownGraceMs: number };
   redisUrl?: string;
   /** The design's DistributedCache(memory_cache_size, disk_cache_dir, redis_url, redis_prefix). */
   cache: { memorySize: number; ttlMs: number; diskDir?: string; redisPrefix: string; redisTimeoutMs: number };
@@ -221,6 +239,15 @@ function parseProviderOrder(raw: string | undefined, credentials: Record<RemoteP
   return order;
 }
 
+/**
+ * A stopping worker waits out the longest provider call it may be running (its timeout) plus a margin
+ * for the local analyzer and the workflow task that follows, so no in-flight call is cut off.
+ */
+function defaultShutdownGraceSeconds(providers: AppConfig['providers']): number {
+  const remote = providers.order.filter((name): name is RemoteProviderName => name !== 'local');
+  return Math.max(0, ...remote.map((name) => providers[name].timeoutMs / 1000)) + 10;
+}
+
 /** Reads and validates the environment once; a bad value throws a ConfigError naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(env);
@@ -284,6 +311,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     api: { host: e.HOST, port: e.PORT, documentMaxBytes: e.DOCUMENT_MAX_BYTES },
     dataDir,
+    documents: { databaseUrl: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    worker: {
+      slots:
+        e.WORKER_SLOT_TUNER === 'fixed'
+          ? {
+              tuner: 'fixed',
+              workflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+              activities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+              localActivities: e.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+            }
+          : { tuner: 'resource-based', targetMemoryUsage: e.WORKER_TARGET_MEMORY_USAGE, targetCpuUsage: e.WORKER_TARGET_CPU_USAGE },
+      shutdownGraceMs: Math.round((e.WORKER_SHUTDOWN_GRACE_SECONDS ?? defaultShutdownGraceSeconds(providers)) * 1000),
+    },
     redisUrl: e.REDIS_URL,
     cache: {
       memorySize: e.CACHE_MEMORY_SIZE,

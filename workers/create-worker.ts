@@ -14,6 +14,7 @@ import { isRemoteProvider, providerTaskQueue } from '../shared/providers/plan';
 import type { GateStore } from '../shared/resilience/gate-store';
 import { WORKFLOW_TRACING_INTERCEPTORS, type Tracing } from '../shared/tracing';
 import { workerDeploymentOptionsOf } from './deployment-version';
+import { mainWorkerCapacity, providerWorkerCapacity } from './slot-options';
 
 export interface AnalysisWorkerDeps {
   config: AppConfig;
@@ -55,6 +56,7 @@ export async function createWorkerSet({ config, connection, documents, gates, ca
             ...(tracing && { interceptors: { ...tracing.workerOptions.interceptors, workflowModules: [WORKFLOW_TRACING_INTERCEPTORS] } }),
           }),
       activities,
+      ...mainWorkerCapacity(config.worker),
     }),
   ];
   for (const provider of config.providers.order.filter(isRemoteProvider)) {
@@ -65,7 +67,7 @@ export async function createWorkerSet({ config, connection, documents, gates, ca
         taskQueue: providerTaskQueue(config.temporal.taskQueue, provider),
         activities: { callProvider: activities.callProvider },
         maxTaskQueueActivitiesPerSecond: settings.rateLimitPerMinute / 60,
-        maxConcurrentActivityTaskExecutions: settings.maxConcurrency,
+        ...providerWorkerCapacity(config.worker, settings.maxConcurrency),
       }),
     );
   }

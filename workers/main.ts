@@ -5,7 +5,7 @@ import { AnalysisCache } from '../shared/analysis-cache';
 import { loadConfigOrExit } from '../shared/config';
 import { ensureDeployment } from '../shared/deployment-bootstrap';
 import { dataConverterFor } from '../shared/data-converter';
-import { DocumentStore } from '../shared/document-store';
+import { openDocumentStore } from '../shared/documents/open-document-store';
 import { createLogger, warnTo } from '../shared/logging/logger';
 import { secretValuesOf } from '../shared/logging/secrets';
 import { createGateStore } from '../shared/resilience/gate-store';
@@ -21,7 +21,8 @@ async function main() {
   installWorkerRuntime(config, log);
   if (config.workerMetrics) log.info(`metrics on http://${config.workerMetrics.host}:${config.workerMetrics.port}/metrics`);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const documents = DocumentStore.inDataDir(config.dataDir);
+  // Idempotent, under a lock: a worker starting before the API finds the schema ready or makes it.
+  const documents = await openDocumentStore(config, (message) => log.warn(message));
   const gates = createGateStore({ redisUrl: config.redisUrl, log: warnTo(log) });
   const cache = AnalysisCache.fromConfig(config, (message) => log.warn(`cache: ${message}`));
   const stateMetrics = config.workerMetrics && publishWorkerStateMetrics({ config, cache, gates, meter: Runtime.instance().metricMeter, warn: warnTo(log) });
@@ -35,7 +36,7 @@ async function main() {
   stateMetrics?.stop();
   await gates.close();
   await cache.close();
-  documents.close();
+  await documents.close();
   await connection.close();
   await tracing?.shutdown();
   log.info('stopped');

@@ -27,7 +27,7 @@ export function analysisRouter({ documents, jobs, cache, modes, maxBytes, retryA
 
   router.post('/analyze', async (req, res) => {
     const body = parseBody(analyzeRequestSchema, req);
-    let stored = body.documentId !== undefined ? documents.get(body.documentId) : undefined;
+    let stored = body.documentId !== undefined ? await documents.get(body.documentId) : undefined;
     if (body.documentId !== undefined && !stored) throw notFound('document', body.documentId);
     if (body.content !== undefined) assertContentFits(body.content, maxBytes);
     const contentSha256 = stored?.contentSha256 ?? sha256Hex(body.content!);
@@ -52,7 +52,7 @@ export function analysisRouter({ documents, jobs, cache, modes, maxBytes, retryA
       throw analysisDisabled('document analysis is switched off', view, unavailable, retryAfterSeconds);
     }
 
-    stored ??= documents.create({ content: body.content!, title: body.title });
+    stored ??= await documents.create({ content: body.content!, title: body.title });
     const job = await jobs.start({
       documentId: stored.id,
       analysisType: body.analysisType,

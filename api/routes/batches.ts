@@ -21,11 +21,13 @@ export function batchRouter({ documents, batches, modes, retryAfterSeconds }: Ba
 
   router.post('/analyze/batch', async (req, res) => {
     const body = parseBody(analyzeBatchRequestSchema, req);
-    const stored = body.documentIds.map((id) => {
-      const document = documents.get(id);
-      if (!document) throw notFound('document', id);
-      return document;
-    });
+    const stored = await Promise.all(
+      body.documentIds.map(async (id) => {
+        const document = await documents.get(id);
+        if (!document) throw notFound('document', id);
+        return document;
+      }),
+    );
 
     const { view, unavailable } = await modes.read();
     for (const flag of ['enable_document_analysis', 'enable_batch_analysis'] as const) {

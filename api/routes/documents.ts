@@ -20,16 +20,16 @@ interface DocumentsRouterDeps {
 export function documentsRouter({ documents, cache, maxBytes }: DocumentsRouterDeps): Router {
   const router = Router();
 
-  router.post('/', (req, res) => {
+  router.post('/', async (req, res) => {
     const body = parseBody(createDocumentSchema, req);
     assertContentFits(body.content, maxBytes);
-    const document = documents.create(body);
+    const document = await documents.create(body);
     res.status(201).location(`/api/documents/${document.id}`).json(summarizeDocument(document));
   });
 
-  router.get('/:id', (req, res) => {
+  router.get('/:id', async (req, res) => {
     const id = parseParam(DOCUMENT_ID_PATTERN, req.params.id, 'id');
-    const document = documents.get(id);
+    const document = await documents.get(id);
     if (!document) throw notFound('document', id);
     res.json(document);
   });
@@ -38,7 +38,7 @@ export function documentsRouter({ documents, cache, maxBytes }: DocumentsRouterD
     const id = parseParam(DOCUMENT_ID_PATTERN, req.params.id, 'id');
     const body = parseBody(updateDocumentSchema, req);
     assertContentFits(body.content, maxBytes);
-    const document = documents.update(id, body);
+    const document = await documents.update(id, body);
     if (!document) throw notFound('document', id);
     // Analyses of the old text are keyed by its hash and so never served for the new text; dropping
     // them frees the space and keeps "every analysis of this document" one tag wide.
@@ -48,7 +48,7 @@ export function documentsRouter({ documents, cache, maxBytes }: DocumentsRouterD
 
   router.delete('/:id', async (req, res) => {
     const id = parseParam(DOCUMENT_ID_PATTERN, req.params.id, 'id');
-    if (!documents.delete(id)) throw notFound('document', id);
+    if (!(await documents.delete(id))) throw notFound('document', id);
     await cache.invalidateDocument(id);
     res.status(204).end();
   });

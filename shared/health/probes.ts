@@ -6,6 +6,7 @@ import { REMOTE_PROVIDERS } from '../config';
 import type { DocumentStore } from '../document-store';
 import { providerGateKey, type GateStore } from '../resilience/gate-store';
 import type { HealthCheck } from './health-report';
+import { withTimeout } from '../with-timeout';
 
 const PROBE_TIMEOUT_MS = 2_000;
 
@@ -30,10 +31,11 @@ export async function probeTemporal({ client }: Pick<ProbeDeps, 'client'>): Prom
   }
 }
 
-export function probeDocuments({ documents }: Pick<ProbeDeps, 'documents'>): HealthCheck {
+export async function probeDocuments({ documents }: Pick<ProbeDeps, 'documents'>): Promise<HealthCheck> {
+  const started = performance.now();
   try {
-    documents.ping();
-    return check({ status: 'pass', critical: true, componentType: 'datastore' });
+    await withTimeout(documents.ping(), PROBE_TIMEOUT_MS);
+    return check({ status: 'pass', critical: true, componentType: 'datastore', observedValue: Math.round(performance.now() - started), observedUnit: 'ms' });
   } catch (error) {
     return check({ status: 'fail', critical: true, componentType: 'datastore', output: `document store: ${(error as Error).message}` });
   }
@@ -69,10 +71,10 @@ export async function probeProviderCircuits({ config, gates }: Pick<ProbeDeps, '
 
 /** Every dependency this process can see, probed concurrently. */
 export async function probeAll(deps: ProbeDeps): Promise<Record<string, HealthCheck[]>> {
-  const [temporal, circuits] = await Promise.all([probeTemporal(deps), probeProviderCircuits(deps)]);
+  const [temporal, documents, circuits] = await Promise.all([probeTemporal(deps), probeDocuments(deps), probeProviderCircuits(deps)]);
   return {
     'temporal:connection': [temporal],
-    'documents:sqlite': [probeDocuments(deps)],
+    [`documents:${deps.documents.kind}`]: [documents],
     ...probeCacheTiers(deps),
     ...circuits,
   };

@@ -2,9 +2,10 @@
  * A real redis-server on a free port for tests. Redis is a hard dependency of the test suite: when the
  * binary is missing this fails loudly (CI installs it through `.ci/run`); it never skips.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { findRedisServer } from '../../scripts/test-dependencies';
 import { freePort } from './ports';
 
 export interface RunningRedis {
@@ -20,12 +21,11 @@ export interface RunningRedis {
 const running = new Set<RunningRedis>();
 
 function redisServerBinary(): string {
-  const binary = process.env.REDIS_SERVER_PATH ?? 'redis-server';
-  const probe = spawnSync(binary, ['--version'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) {
+  const binary = findRedisServer();
+  if (!binary) {
     throw new Error(
-      `redis-server is required by the tests but "${binary}" cannot run (${probe.error?.message ?? probe.stderr}). ` +
-        'Install it with `apt-get install redis-server` (.ci/run does) or set REDIS_SERVER_PATH.',
+      `redis-server is required by the tests but "${process.env.REDIS_SERVER_PATH ?? 'redis-server'}" cannot run. ` +
+        'Install it with `apt-get install redis-server` (`npm test` does when root) or set REDIS_SERVER_PATH.',
     );
   }
   return binary;

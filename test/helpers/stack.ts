@@ -14,7 +14,8 @@ import { createApi } from '../../api/app';
 import { JobService } from '../../api/jobs';
 import { loadConfig, type AppConfig } from '../../shared/config';
 import { startDevServer, type RunningDevServer } from '../../shared/dev-server';
-import { DocumentStore } from '../../shared/document-store';
+import type { DocumentStore } from '../../shared/document-store';
+import { openDocumentStore } from '../../shared/documents/open-document-store';
 import { resolveTemporalCli } from '../../shared/temporal-cli';
 import { AnalysisCache } from '../../shared/analysis-cache';
 import { dataConverterFor, ENCRYPTING_FAILURE_CONVERTER_PATH } from '../../shared/data-converter';
@@ -92,9 +93,9 @@ async function createStack(): Promise<TestStack> {
   const nativeConnection = await NativeConnection.connect({ address: devServer.address });
   const connection = await Connection.connect({ address: devServer.address });
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) });
-  const documents = DocumentStore.inDataDir(dataDir);
+  const documents = await openDocumentStore(config);
   cleanups.push(async () => {
-    documents.close();
+    await documents.close();
     await connection.close();
     await nativeConnection.close();
   });

@@ -96,7 +96,7 @@ describe('first analysis slice: API → Temporal → worker → local analyzer',
   it('keeps a job queued while no worker polls its queue, and completes it once one does', async () => {
     const taskQueue = `later-${Date.now()}`;
     const jobs = new JobService(stack.client, { ...stack.config, temporal: { ...stack.config.temporal, taskQueue } });
-    const document = stack.documents.create({ content: ARTICLE });
+    const document = await stack.documents.create({ content: ARTICLE });
     const job = await jobs.start({ documentId: document.id, analysisType: 'full' });
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal((await jobs.read(job.jobId))?.status, 'queued');

@@ -18,7 +18,7 @@ describe('worker and API as separate processes', function () {
     const worker = spawnEntry('workers/main.ts', { ...stack.env, TEMPORAL_TASK_QUEUE: taskQueue });
     try {
       await waitFor(async () => worker.output(), (output) => output.includes('worker: polling'), 60_000);
-      const document = stack.documents.create({ content: 'The worker process analyzed this short text. It went well.' });
+      const document = await stack.documents.create({ content: 'The worker process analyzed this short text. It went well.' });
       const result = await stack.client.workflow.execute('analyzeDocument', {
         taskQueue,
         workflowId: `process-test-${Date.now()}`,

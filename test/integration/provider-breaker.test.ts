@@ -15,7 +15,7 @@ describe('circuit breakers and rate limits shared by every worker', function () 
   const harness = useProviderHarness({ redis: true });
   const finished = (view: JobView | undefined) => view !== undefined && ['completed', 'failed', 'cancelled'].includes(view.status);
   const analyze = async (jobs: JobService): Promise<JobView> => {
-    const document = harness.stack.documents.create({ content: ARTICLE });
+    const document = await harness.stack.documents.create({ content: ARTICLE });
     const job = await jobs.start({ documentId: document.id, analysisType: 'full' });
     return (await waitFor(() => jobs.read(job.jobId), finished, 60_000))!;
   };
@@ -99,7 +99,7 @@ describe('circuit breakers and rate limits shared by every worker', function () 
     const workers = await harness.start({ LLM_PROVIDERS: 'anthropic,local', ANTHROPIC_RATE_LIMIT: '60' });
     const second = await spawnWorker(workers.env);
     try {
-      const documents = Array.from({ length: 30 }, () => harness.stack.documents.create({ content: ARTICLE }));
+      const documents = await Promise.all(Array.from({ length: 30 }, () => harness.stack.documents.create({ content: ARTICLE })));
       const jobs = await Promise.all(documents.map((document) => workers.jobs.start({ documentId: document.id, analysisType: 'full' })));
       const views = await Promise.all(jobs.map((job) => waitFor(() => workers.jobs.read(job.jobId), finished, 150_000)));
       assert.ok(views.every((view) => view?.result?.meta.provider === 'anthropic'));

@@ -12,7 +12,7 @@ describe('remote providers through activities (real SDKs against the emulator)',
   const harness = useProviderHarness();
   const start = harness.start;
   const analyze = async (running: RunningWorkers): Promise<JobView> => {
-    const document = harness.stack.documents.create({ content: ARTICLE });
+    const document = await harness.stack.documents.create({ content: ARTICLE });
     const job = await running.jobs.start({ documentId: document.id, analysisType: 'full' });
     return (await waitFor(
       () => running.jobs.read(job.jobId),
@@ -179,7 +179,7 @@ describe('remote providers through activities (real SDKs against the emulator)',
   it('cancelling a job aborts its in-flight provider request', async () => {
     harness.emulator.provider('anthropic').setDefault({ kind: 'hang' });
     const running = await start({ ANTHROPIC_TIMEOUT_SECONDS: '30' });
-    const document = harness.stack.documents.create({ content: ARTICLE });
+    const document = await harness.stack.documents.create({ content: ARTICLE });
     const job = await running.jobs.start({ documentId: document.id, analysisType: 'full' });
     await harness.emulator.provider('anthropic').waitForRequests(1, 20_000);
     await harness.stack.client.workflow.getHandle(job.jobId).cancel();

@@ -92,12 +92,12 @@ describe('worker deployment versioning: a rollout from build A to build B', func
     const operationMode = client.workflow.getHandle(operationModeWorkflowId(configA.temporal.taskQueue));
 
     emulator.provider('anthropic').enqueue({ kind: 'hang' });
-    const first = await jobs.start({ documentId: stack.documents.create({ content: 'Started on build A.' }).id, analysisType: 'full' });
+    const first = await jobs.start({ documentId: (await stack.documents.create({ content: 'Started on build A.' })).id, analysisType: 'full' });
     await emulator.provider('anthropic').waitForRequests(1, 20_000);
 
     await startBuild('build-b');
     await setCurrentVersion('build-b');
-    const second = await jobs.start({ documentId: stack.documents.create({ content: 'Started on build B.' }).id, analysisType: 'full' });
+    const second = await jobs.start({ documentId: (await stack.documents.create({ content: 'Started on build B.' })).id, analysisType: 'full' });
 
     const firstHandle = client.workflow.getHandle(first.jobId);
     const secondHandle = client.workflow.getHandle(second.jobId);

@@ -1,3 +1,4 @@
+import { stopTestPostgres } from '../helpers/postgres';
 import { stopAllRedis } from '../helpers/redis';
 import { stopTestStack } from '../helpers/stack';
 
@@ -6,5 +7,6 @@ export const mochaHooks = {
     this.timeout(60_000);
     await stopTestStack();
     await stopAllRedis();
+    await stopTestPostgres();
   },
 };

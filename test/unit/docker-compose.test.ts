@@ -128,6 +128,12 @@ describe('docker-compose.yml', () => {
     return found;
   };
   const appServices = ['api', 'worker'] as const;
+  /** Where api and worker keep documents, from their DATABASE_URL. */
+  const documentsDatabase = () => {
+    const url = new URL(environmentOf(service('api')).DATABASE_URL ?? '');
+    assert.match(url.protocol, /^postgres(ql)?:$/);
+    return { service: url.hostname, database: url.pathname.slice(1), user: decodeURIComponent(url.username) };
+  };
 
   it('gives every interpolated variable a default, so it runs without an .env file', () => {
     assert.deepEqual(withoutDefault, []);
@@ -154,7 +160,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives a stopping worker time to drain in-flight activities', () => {
-    assert.ok(seconds(service('worker').stop_grace_period) >= 30, 'worker stop_grace_period is under 30s');
+    const worker = service('worker');
+    const drainSeconds = loadConfig(environmentOf(worker)).worker.shutdownGraceMs / 1000;
+    assert.ok(seconds(worker.stop_grace_period) > drainSeconds, `worker stop_grace_period is not above the worker's own drain time (${drainSeconds} s)`);
   });
 
   it('publishes the API on the config default port and binds it to all interfaces', () => {
@@ -197,22 +205,29 @@ describe('docker-compose.yml', () => {
       assert.deepEqual(dependencies(s), {
         temporal: 'service_healthy',
         redis: 'service_healthy',
+        [documentsDatabase().service]: 'service_healthy',
         [initName]: 'service_completed_successfully',
       }, name);
     }
   });
 
-  it('mounts the same named volume at DATA_DIR in api and worker', () => {
-    const [apiMount, workerMount] = appServices.map((name) => {
-      const s = service(name);
-      const dataDir = environmentOf(s).DATA_DIR;
-      assert.ok(dataDir, `${name} sets no DATA_DIR`);
-      const mount = mounts(s).find(({ target }) => target === dataDir);
-      assert.ok(mount, `${name} mounts nothing at DATA_DIR (${dataDir})`);
-      return mount;
-    });
-    assert.deepEqual(apiMount, workerMount);
-    assert.ok(apiMount && apiMount.source in (compose.volumes ?? {}), `"${apiMount?.source}" is not a named volume`);
+  it('shares no volume between api and worker: documents are in Postgres, so workers may run on any host', () => {
+    for (const name of appServices) assert.deepEqual(mounts(service(name)), [], `${name} mounts a volume`);
+    assert.equal(environmentOf(service('api')).DATABASE_URL, environmentOf(service('worker')).DATABASE_URL);
+  });
+
+  it("keeps documents in a Postgres database of their own, not Temporal's, on a volume", () => {
+    const { service: name, database, user } = documentsDatabase();
+    const temporalEnv = environmentOf(service('temporal'));
+    assert.notEqual(name, temporalEnv.POSTGRES_SEEDS, 'documents share the server of Temporal');
+    const db = service(name);
+    assert.match(db.image ?? '', /^postgres:/);
+    const env = environmentOf(db);
+    assert.equal(env.POSTGRES_DB, database);
+    assert.equal(env.POSTGRES_USER, user);
+    assert.notEqual(user, temporalEnv.POSTGRES_USER);
+    const [mount] = mounts(db);
+    assert.ok(mount && mount.source in (compose.volumes ?? {}), 'the documents database keeps no named volume');
   });
 
   it('registers exactly the search attributes of shared/names.ts, in the namespace the app uses', () => {
@@ -236,6 +251,7 @@ describe('docker-compose.yml', () => {
       assert.equal(config.temporal.embeddedServer, false, name);
       assert.equal(config.dataDir, '/data', name);
       assert.ok(config.redisUrl, name);
+      assert.ok(config.documents.databaseUrl, name);
     }
     assert.equal(loadConfig(environmentOf(service('api'))).api.host, '0.0.0.0');
   });
