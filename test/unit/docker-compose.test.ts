@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig } from '../../shared/config';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../../shared/dev-server';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../shared/names';
 
 /** docker-compose.yml checked against the config module and the shared names; nothing here needs Docker. */
@@ -243,6 +244,17 @@ describe('docker-compose.yml', () => {
 
   it('starts Temporal once PostgreSQL is healthy', () => {
     assert.equal(dependencies(service('temporal')).postgresql, 'service_healthy');
+  });
+
+  it('gives the Temporal server the dispatch settings the dev server runs with (deploy/temporal/dynamic-config.yaml)', () => {
+    const temporal = service('temporal');
+    const mount = (temporal.volumes ?? []).map(String).find((volume) => volume.startsWith('./deploy/temporal/dynamic-config.yaml:'));
+    assert.ok(mount, 'the dynamic config file is mounted');
+    const inContainer = mount.split(':')[1]!;
+    assert.equal(path.posix.join('/etc/temporal', environmentOf(temporal).DYNAMIC_CONFIG_FILE_PATH ?? ''), inContainer);
+    const file = parse(fs.readFileSync(path.resolve(__dirname, '../../deploy/temporal/dynamic-config.yaml'), 'utf8')) as Record<string, { value: unknown }[]>;
+    const values = Object.fromEntries(Object.entries(file).map(([key, entries]) => [key, entries[0]!.value]));
+    assert.deepEqual(values, DEV_SERVER_DYNAMIC_CONFIG);
   });
 
   it('hands api and worker an environment the config module accepts', () => {
