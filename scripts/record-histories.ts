@@ -29,6 +29,7 @@ import {
   setOverrideUpdate,
   type OperationModeWorkflowInput,
 } from '../shared/operation-mode/messages';
+import { planProviderChain } from '../shared/providers/plan';
 import { createGateStore } from '../shared/resilience/gate-store';
 import { resolveTemporalCli } from '../shared/temporal-cli';
 import { WORKFLOW_TYPES } from '../shared/names';
@@ -96,6 +97,18 @@ const CASES: Record<string, (recorder: Recorder) => Promise<WorkflowHandle>> = {
     recorder.emulator.provider('anthropic').enqueue({ kind: 'status', status: 529 });
     const document = await recorder.documents.create({ content: ARTICLE });
     return startAnalysis(recorder, recorder.anthropicQueue, { documentId: document.id, analysisType: 'full', options: { tier: 'light' } });
+  },
+  // As the API starts a job: the chain planned in the input, the cache already read; a retry announced by the activity.
+  'analyze-document-api-started-retry-completed': async (recorder) => {
+    recorder.emulator.provider('anthropic').enqueue({ kind: 'status', status: 429 });
+    const document = await recorder.documents.create({ content: `${ARTICLE} Through the API.` });
+    return startAnalysis(recorder, recorder.anthropicQueue, {
+      documentId: document.id,
+      analysisType: 'full',
+      cacheKey: `record-${randomUUID()}`,
+      cacheChecked: true,
+      plan: planProviderChain(recorder.anthropicQueue),
+    });
   },
   'analyze-document-failed': async (recorder) =>
     startAnalysis(recorder, recorder.localQueue, { documentId: 'doc_00000000000000000000000000000000', analysisType: 'full' }),

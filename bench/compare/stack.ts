@@ -81,7 +81,8 @@ export async function startCompareStack(options: CompareStackOptions = {}): Prom
       PORT: String(apiPort),
       ...options.projectEnv,
     };
-    for (let i = 0; i < (options.workers ?? 1); i++) processes.push(await spawnWorker(projectEnv));
+    // A worker says it is polling at `info`; its log is otherwise quiet.
+    for (let i = 0; i < (options.workers ?? 1); i++) processes.push(await spawnWorker({ ...projectEnv, LOG_LEVEL: 'info' }));
     const api = spawnEntry('api/main.ts', projectEnv);
     processes.push(api);
     apiUrl = `http://127.0.0.1:${apiPort}`;
