@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { parseKeyRing } from './payload-codec/keys';
+import { parseKeyRing } from './adapters/payload-codec/keys';
 
 /** Every provider the service knows, in the order used when LLM_PROVIDERS is not set. */
 export const PROVIDER_NAMES = ['anthropic', 'openai', 'openai-compatible', 'local'] as const;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig } from '../../shared/config';
-import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../shared/names';
+import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../shared/core/names';
 
 /** docker-compose.yml checked against the config module and the shared names; nothing here needs Docker. */
 

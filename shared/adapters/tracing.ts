@@ -20,7 +20,7 @@ import {
   type OpenTelemetrySinks,
 } from '@temporalio/interceptors-opentelemetry';
 import type { InjectedSinks, WorkerInterceptors } from '@temporalio/worker';
-import type { AppConfig } from './config';
+import type { AppConfig } from '../config';
 
 /** The workflow-side interceptors: a worker that bundles itself adds them; a prebuilt bundle must include them. */
 export const WORKFLOW_TRACING_INTERCEPTORS = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');

@@ -1,6 +1,6 @@
 /** The one place that picks the document store: Postgres when DATABASE_URL is set, SQLite under DATA_DIR otherwise. */
-import type { AppConfig } from '../config';
-import type { DocumentStore } from '../document-store';
+import type { AppConfig } from '../../config';
+import type { DocumentStore } from './document-store';
 import { PostgresDocumentStore } from './postgres-document-store';
 import { SqliteDocumentStore } from './sqlite-document-store';
 

@@ -4,7 +4,7 @@
  * Secrets known to the config are blanked out of every line (see secrets.ts).
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../../config';
 import { redactSecrets } from './secrets';
 
 export type { Logger } from 'pino';

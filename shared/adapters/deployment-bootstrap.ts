@@ -3,8 +3,8 @@
  * health-check Schedule. Idempotent, so every worker (and the API) can run it at start.
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import type { AppConfig } from './config';
-import { HEALTH_CHECK_WORKFLOW_TYPE, healthCheckScheduleId } from './operation-mode/messages';
+import type { AppConfig } from '../config';
+import { HEALTH_CHECK_WORKFLOW_TYPE, healthCheckScheduleId } from '../core/operation-mode/messages';
 import { OperationModeClient } from './operation-mode-client';
 
 export async function ensureHealthSchedule(client: Client, config: AppConfig): Promise<void> {

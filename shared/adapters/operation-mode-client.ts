@@ -4,10 +4,10 @@
  * evaluation falls back to each flag's safe default with the reason (OpenFeature's UNAVAILABLE).
  */
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { AppConfig } from './config';
-import { applicationFailureOf } from './failure-types';
-import { evaluateAllFlags, evaluateFlag, type FlagEvaluation, type KnownFeatureFlagName } from './operation-mode/feature-flags';
-import type { HealthCheckResult } from './operation-mode/health-hysteresis';
+import type { AppConfig } from '../config';
+import { applicationFailureOf } from '../core/failure-types';
+import { evaluateAllFlags, evaluateFlag, type FlagEvaluation, type KnownFeatureFlagName } from '../core/operation-mode/feature-flags';
+import type { HealthCheckResult } from '../core/operation-mode/health-hysteresis';
 import {
   clearOverrideUpdate,
   currentModeQuery,
@@ -18,10 +18,10 @@ import {
   setOverrideUpdate,
   type ModeChangeResult,
   type OperationModeWorkflowInput,
-} from './operation-mode/messages';
-import type { ClearOverrideRequest, OverrideRequest } from './operation-mode/override-request';
-import type { OperationModeState } from './operation-mode/state';
-import type { OperationModeView } from './operation-mode/view';
+} from '../core/operation-mode/messages';
+import type { ClearOverrideRequest, OverrideRequest } from '../core/operation-mode/override-request';
+import type { OperationModeState } from '../core/operation-mode/state';
+import type { OperationModeView } from '../core/operation-mode/view';
 
 const READ_TIMEOUT_MS = 1_000;
 

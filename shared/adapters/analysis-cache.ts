@@ -2,11 +2,11 @@
  * The analysis cache as the API and the workers use it: keys from the normalized request, only complete
  * first-choice answers stored, every entry tagged with its document so an edit or delete drops them all.
  */
-import { analysisResultSchema, type AnalysisResult } from './analysis-result';
+import { analysisResultSchema, type AnalysisResult } from '../core/analysis-result';
 import { analysisCacheKey, createAnalysisCache, documentCacheTag, type CacheStats, type TieredCache } from './cache';
-import type { AppConfig, ModelTier } from './config';
-import type { AnalysisType, ProviderAttempt } from './job-types';
-import { PROMPT_VERSION } from './providers/prompt';
+import type { AppConfig, ModelTier } from '../config';
+import type { AnalysisType, ProviderAttempt } from '../core/job-types';
+import { PROMPT_VERSION } from '../core/providers/prompt';
 
 export interface AnalysisRequestIdentity {
   contentSha256: string;

@@ -2,7 +2,7 @@
  * Health in the `application/health+json` shape (draft-inadarei-api-health-check): one list of checks
  * per component, an overall status from them. Pure: probes run elsewhere and hand their results in.
  */
-import type { HealthComponentResult } from '../operation-mode/health-hysteresis';
+import type { HealthComponentResult } from '../../core/operation-mode/health-hysteresis';
 
 export type HealthStatus = 'pass' | 'warn' | 'fail';
 

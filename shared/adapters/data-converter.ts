@@ -4,7 +4,7 @@
  * never sits in history in plaintext. Clients and workers must use the same converter.
  */
 import type { DataConverter } from '@temporalio/common';
-import type { AppConfig } from './config';
+import type { AppConfig } from '../config';
 import { createPayloadCodec } from './payload-codec';
 
 export function dataConverterFor(config: AppConfig): DataConverter | undefined {
@@ -14,4 +14,4 @@ export function dataConverterFor(config: AppConfig): DataConverter | undefined {
 }
 
 /** For bundleWorkflowCode: a prebuilt bundle must carry the same failure converter. */
-export const ENCRYPTING_FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+export const ENCRYPTING_FAILURE_CONVERTER_PATH = require.resolve('../core/failure-converter');

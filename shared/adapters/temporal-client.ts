@@ -1,5 +1,5 @@
 import { Client, Connection, type ClientInterceptors } from '@temporalio/client';
-import type { AppConfig } from './config';
+import type { AppConfig } from '../config';
 import { dataConverterFor } from './data-converter';
 
 export async function connectTemporalClient(config: AppConfig, interceptors?: ClientInterceptors): Promise<Client> {

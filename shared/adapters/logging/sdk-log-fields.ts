@@ -4,7 +4,7 @@
  * the fields that are noise in a log line dropped.
  */
 import type { LogMetadata } from '@temporalio/common';
-import { WORKFLOW_TYPES } from '../names';
+import { WORKFLOW_TYPES } from '../../core/names';
 
 /** The task token is an opaque blob the SDK adds to every activity line; it helps no reader. */
 const DROPPED = new Set(['taskToken', 'workflowRunId']);

@@ -10,7 +10,7 @@
  * timeouts in a row, since node-redis never drops a socket that is silent but open.
  */
 import { createClient } from '@redis/client';
-import { backoffDelayMs, withJitter } from '../resilience/backoff';
+import { backoffDelayMs, withJitter } from '../../core/resilience/backoff';
 import type { StoredEntry } from './entry';
 import { GET_ENTRY, INVALIDATE_TAG, SET_ENTRY } from './redis-scripts';
 import { randomUUID } from 'node:crypto';

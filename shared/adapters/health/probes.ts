@@ -1,10 +1,10 @@
 /** The API's probes of its dependencies, each bounded in time and never throwing. */
 import type { Client } from '@temporalio/client';
 import type { AnalysisCache } from '../analysis-cache';
-import type { AppConfig } from '../config';
-import { REMOTE_PROVIDERS } from '../config';
-import type { DocumentStore } from '../document-store';
-import { providerGateKey, type GateStore } from '../resilience/gate-store';
+import type { AppConfig } from '../../config';
+import { REMOTE_PROVIDERS } from '../../config';
+import type { DocumentStore } from '../documents/document-store';
+import { providerGateKey, type GateStore } from '../gate-store';
 import type { HealthCheck } from './health-report';
 import { withTimeout } from '../with-timeout';
 

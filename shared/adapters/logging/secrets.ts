@@ -4,7 +4,7 @@
  * carry no headers, config is never logged whole); this catches the mistake that slips through, such
  * as an SDK error message quoting a key.
  */
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../../config';
 
 export const REDACTED = '[redacted]';
 /** Shorter values would blank ordinary words out of every line; no real key is this short. */

@@ -1,5 +1,5 @@
 /** The `documents` table's row, as both adapters write and read it. */
-import type { StoredDocument } from '../document-store';
+import type { StoredDocument } from './document-store';
 
 export const DOCUMENT_COLUMNS = ['id', 'title', 'metadata', 'content', 'content_sha256', 'size_bytes', 'created_at', 'updated_at'] as const;
 

@@ -1,10 +1,10 @@
 /** Starts and stops a real `temporal server start-dev` process. */
-import type { AppConfig } from './config';
+import type { AppConfig } from '../../shared/config';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_REGISTRATIONS } from './names';
+import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../shared/core/names';
 
 export interface DevServerOptions {
   cliPath: string;

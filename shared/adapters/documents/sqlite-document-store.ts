@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { contentFields, newDocumentRecord, type DocumentStore, type NewDocument, type StoredDocument } from '../document-store';
+import { contentFields, newDocumentRecord, type DocumentStore, type NewDocument, type StoredDocument } from './document-store';
 import { DOCUMENT_COLUMNS, documentRowValues, toDocument, type DocumentRow } from './document-row';
 import { MIGRATIONS_TABLE, pendingMigrations, type Migration } from './migrations';
 

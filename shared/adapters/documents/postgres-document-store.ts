@@ -1,6 +1,6 @@
 /** Documents in Postgres (DATABASE_URL): one store for the API and every worker, on any host. */
 import { Pool, type PoolClient } from 'pg';
-import { contentFields, newDocumentRecord, type DocumentStore, type NewDocument, type StoredDocument } from '../document-store';
+import { contentFields, newDocumentRecord, type DocumentStore, type NewDocument, type StoredDocument } from './document-store';
 import { DOCUMENT_COLUMNS, documentRowValues, toDocument, type DocumentRow } from './document-row';
 import { MIGRATIONS_TABLE, pendingMigrations, type Migration } from './migrations';
 

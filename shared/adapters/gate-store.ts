@@ -5,8 +5,8 @@
  * a breaker that is briefly local is better than a provider call that waits on Redis.
  */
 import { createClient } from '@redis/client';
-import { withTimeout } from '../with-timeout';
-import { initialGateState, type GateState } from './provider-gate';
+import { withTimeout } from './with-timeout';
+import { initialGateState, type GateState } from '../core/resilience/provider-gate';
 
 export interface GateStore {
   /** Applies `change` atomically to the state under `key` and returns its result. */

@@ -5,8 +5,8 @@
  * circuit states are shared through Redis, or per worker process without it.
  */
 import type { AnalysisCache } from '../analysis-cache';
-import { REMOTE_PROVIDERS, type AppConfig } from '../config';
-import { providerGateKey, type GateStore } from '../resilience/gate-store';
+import { REMOTE_PROVIDERS, type AppConfig } from '../../config';
+import { providerGateKey, type GateStore } from '../gate-store';
 import { CounterSync, stateSetValues } from './counter-sync';
 
 /** Counter names without `_total`: the Core exporter appends it, the API adds it for prom-client. */
