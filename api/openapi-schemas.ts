@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { analysisResultSchema } from '../shared/core/analysis-result';
-import { MODEL_TIERS, PROVIDER_NAMES } from '../shared/config';
+import { MODEL_TIERS, PROVIDER_NAMES } from '../shared/core/providers/catalog';
 import type { DocumentSummary, StoredDocument } from '../shared/adapters/documents/document-store';
 import type { HealthCheck, HealthReport } from '../shared/adapters/health/health-report';
 import { JOB_STAGES, JOB_STATUSES, type ProviderAttempt, type TokenTotals } from '../shared/core/job-types';

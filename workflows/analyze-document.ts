@@ -11,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AnalysisResult } from '../shared/core/analysis-result';
-import type { ProviderName } from '../shared/config';
+import type { ProviderName } from '../shared/core/providers/catalog';
 import type { AnalyzeDocumentInput, JobProgress, JobStage, JobStatus, ProviderAttempt } from '../shared/core/job-types';
 import { applicationFailureOf, FAILURE_TYPES } from '../shared/core/failure-types';
 import { JOB_PROGRESS_MEMO_KEY, jobProgressQuery, providerAttemptFailedSignal, SEARCH_ATTRIBUTES } from '../shared/core/names';

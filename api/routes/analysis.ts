@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { analysisKeyOf, type AnalysisCache } from '../../shared/adapters/analysis-cache';
-import type { ModelTier } from '../../shared/config';
+import type { ModelTier } from '../../shared/core/providers/catalog';
 import { sha256Hex, type DocumentStore } from '../../shared/adapters/documents/document-store';
 import { evaluateFlag } from '../../shared/core/operation-mode/feature-flags';
 import type { OperationModeClient } from '../../shared/adapters/operation-mode-client';

@@ -4,7 +4,8 @@
  */
 import { analysisResultSchema, type AnalysisResult } from '../core/analysis-result';
 import { analysisCacheKey, createAnalysisCache, documentCacheTag, type CacheStats, type TieredCache } from './cache';
-import type { AppConfig, ModelTier } from '../config';
+import type { AppConfig } from '../config';
+import type { ModelTier } from '../core/providers/catalog';
 import type { AnalysisType, ProviderAttempt } from '../core/job-types';
 import { PROMPT_VERSION } from '../core/providers/prompt';
 

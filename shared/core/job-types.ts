@@ -1,5 +1,5 @@
 /** Job shapes shared by the API and the workflows (no Node built-ins: the workflow bundle includes this). */
-import type { ModelTier, ProviderName } from '../config';
+import type { ModelTier, ProviderName } from './providers/catalog';
 import type { ProviderStep } from './providers/plan';
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;

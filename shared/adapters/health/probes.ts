@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { AnalysisCache } from '../analysis-cache';
 import type { AppConfig } from '../../config';
-import { REMOTE_PROVIDERS } from '../../config';
+import { REMOTE_PROVIDERS } from '../../core/providers/catalog';
 import type { DocumentStore } from '../documents/document-store';
 import { providerGateKey, type GateStore } from '../gate-store';
 import type { HealthCheck } from './health-report';

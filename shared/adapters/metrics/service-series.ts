@@ -5,7 +5,8 @@
  * circuit states are shared through Redis, or per worker process without it.
  */
 import type { AnalysisCache } from '../analysis-cache';
-import { REMOTE_PROVIDERS, type AppConfig } from '../../config';
+import type { AppConfig } from '../../config';
+import { REMOTE_PROVIDERS } from '../../core/providers/catalog';
 import { providerGateKey, type GateStore } from '../gate-store';
 import { CounterSync, stateSetValues } from './counter-sync';
 

@@ -4,8 +4,8 @@
  * Computed by the starter (API) from the provider settings it shares with the workers and passed in the
  * job's input; jobs started without one compute it on their worker in a local activity.
  */
-import type { AppConfig, ProviderName, RemoteProviderName } from '../../config';
-import { REMOTE_PROVIDERS } from '../../config';
+import type { AppConfig } from '../../config';
+import { REMOTE_PROVIDERS, type ProviderName, type RemoteProviderName } from './catalog';
 
 export interface ProviderRetryPolicy {
   maximumAttempts: number;
