@@ -1,6 +1,6 @@
 /**
  * The system's operation mode as a singleton entity workflow (id OPERATION_MODE_WORKFLOW_ID). Handlers
- * only change state through the pure core in shared/operation-mode; the main loop sleeps until an
+ * only change state through the pure core in shared/core/operation-mode; the main loop sleeps until an
  * override expires or it is time to continue as new, carrying the whole state along.
  */
 import {

@@ -230,7 +230,7 @@ describe('docker-compose.yml', () => {
     assert.ok(mount && mount.source in (compose.volumes ?? {}), 'the documents database keeps no named volume');
   });
 
-  it('registers exactly the search attributes of shared/names.ts, in the namespace the app uses', () => {
+  it('registers exactly the search attributes of shared/core/names.ts, in the namespace the app uses', () => {
     const [, init] = searchAttributeInit();
     const env = environmentOf(init);
     const registered = (env.SEARCH_ATTRIBUTE_REGISTRATIONS ?? '').split(/\s+/).filter(Boolean);

@@ -1,5 +1,5 @@
 /**
- * Documents: one async interface, two adapters (shared/documents/): SQLite under DATA_DIR by default,
+ * Documents: one async interface, two adapters beside it: SQLite under DATA_DIR by default,
  * Postgres when DATABASE_URL is set so workers on other hosts read the same documents.
  */
 import { createHash, randomUUID } from 'node:crypto';
