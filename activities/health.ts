@@ -1,13 +1,13 @@
 import { Context } from '@temporalio/activity';
-import type { AnalysisCache } from '../shared/analysis-cache';
+import type { AnalysisCache } from '../shared/adapters/analysis-cache';
 import type { AppConfig } from '../shared/config';
-import type { DocumentStore } from '../shared/document-store';
-import { toHealthComponents } from '../shared/health/health-report';
-import { probeAll } from '../shared/health/probes';
-import type { HealthComponentResult } from '../shared/operation-mode/health-hysteresis';
-import type { OperationMode } from '../shared/operation-mode/modes';
-import { OperationModeClient } from '../shared/operation-mode-client';
-import type { GateStore } from '../shared/resilience/gate-store';
+import type { DocumentStore } from '../shared/adapters/documents/document-store';
+import { toHealthComponents } from '../shared/adapters/health/health-report';
+import { probeAll } from '../shared/adapters/health/probes';
+import type { HealthComponentResult } from '../shared/core/operation-mode/health-hysteresis';
+import type { OperationMode } from '../shared/core/operation-mode/modes';
+import { OperationModeClient } from '../shared/adapters/operation-mode-client';
+import type { GateStore } from '../shared/adapters/gate-store';
 
 export interface HealthCheckOutcome {
   components: HealthComponentResult[];

@@ -1,10 +1,10 @@
-import type { AnalysisCache } from '../shared/analysis-cache';
-import type { AnalysisResult } from '../shared/analysis-result';
+import type { AnalysisCache } from '../shared/adapters/analysis-cache';
+import type { AnalysisResult } from '../shared/core/analysis-result';
 import type { AppConfig } from '../shared/config';
-import type { ProviderAttempt } from '../shared/job-types';
-import type { DocumentStore } from '../shared/document-store';
-import { planProviderChain } from '../shared/providers/plan';
-import type { GateStore } from '../shared/resilience/gate-store';
+import type { ProviderAttempt } from '../shared/core/job-types';
+import type { DocumentStore } from '../shared/adapters/documents/document-store';
+import { planProviderChain } from '../shared/core/providers/plan';
+import type { GateStore } from '../shared/adapters/gate-store';
 import { createHealthActivities } from './health';
 import { createLocalAnalysisActivities } from './local-analysis';
 import { createProviderActivities } from './provider-call';

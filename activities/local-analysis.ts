@@ -1,9 +1,9 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { analysisResultSchema, type AnalysisResult } from '../shared/analysis-result';
-import type { AnalysisCache } from '../shared/analysis-cache';
-import type { DocumentStore } from '../shared/document-store';
-import { FAILURE_TYPES } from '../shared/failure-types';
-import { analyzeLocally, LOCAL_ANALYZER_MODEL } from '../shared/local-analyzer';
+import { analysisResultSchema, type AnalysisResult } from '../shared/core/analysis-result';
+import type { AnalysisCache } from '../shared/adapters/analysis-cache';
+import type { DocumentStore } from '../shared/adapters/documents/document-store';
+import { FAILURE_TYPES } from '../shared/core/failure-types';
+import { analyzeLocally, LOCAL_ANALYZER_MODEL } from '../shared/core/local-analyzer';
 
 export interface LocalAnalysisRequest {
   documentId: string;

@@ -4,21 +4,22 @@
  * Every failure leaves as an ApplicationFailure typed by the one classifier, with a jittered nextRetryDelay.
  */
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import type { AnalysisCache } from '../shared/analysis-cache';
-import { providerAttemptFailedSignal } from '../shared/names';
+import type { AnalysisCache } from '../shared/adapters/analysis-cache';
+import { providerAttemptFailedSignal } from '../shared/core/names';
 import { storeInCache } from './local-analysis';
-import type { AnalysisResult } from '../shared/analysis-result';
-import type { AppConfig, ModelTier, RemoteProviderConfig, RemoteProviderName } from '../shared/config';
-import type { DocumentStore } from '../shared/document-store';
-import { FAILURE_TYPES } from '../shared/failure-types';
-import type { AnalysisType } from '../shared/job-types';
-import { evaluateFlag } from '../shared/operation-mode/feature-flags';
-import { OperationModeClient } from '../shared/operation-mode-client';
-import { buildAnalysisPrompt } from '../shared/providers/prompt';
-import { classifyProviderError, toApplicationFailure, type ClassifiedError } from '../shared/resilience/classify-provider-error';
-import { providerGateKey, type GateStore } from '../shared/resilience/gate-store';
-import { admitRequest, recordRequestOutcome, type GatePolicy } from '../shared/resilience/provider-gate';
-import { withUpwardJitter } from '../shared/resilience/backoff';
+import type { AnalysisResult } from '../shared/core/analysis-result';
+import type { AppConfig, RemoteProviderConfig } from '../shared/config';
+import type { ModelTier, RemoteProviderName } from '../shared/core/providers/catalog';
+import type { DocumentStore } from '../shared/adapters/documents/document-store';
+import { FAILURE_TYPES } from '../shared/core/failure-types';
+import type { AnalysisType } from '../shared/core/job-types';
+import { evaluateFlag } from '../shared/core/operation-mode/feature-flags';
+import { OperationModeClient } from '../shared/adapters/operation-mode-client';
+import { buildAnalysisPrompt } from '../shared/core/providers/prompt';
+import { classifyProviderError, toApplicationFailure, type ClassifiedError } from '../shared/core/resilience/classify-provider-error';
+import { providerGateKey, type GateStore } from '../shared/adapters/gate-store';
+import { admitRequest, recordRequestOutcome, type GatePolicy } from '../shared/core/resilience/provider-gate';
+import { withUpwardJitter } from '../shared/core/resilience/backoff';
 import { completeWithOneRepair, InvalidOutputError } from './providers/complete-with-repair';
 import { createLlmClient, type LlmClient } from './providers/llm-clients';
 import { recordProviderAttempt } from './provider-metrics';

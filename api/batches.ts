@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../shared/config';
-import type { AnalyzeBatchInput, BatchProgress } from '../shared/job-types';
-import { BATCH_ID_PREFIX, batchProgressQuery, WORKFLOW_TYPES } from '../shared/names';
-import { planProviderChain } from '../shared/providers/plan';
-import { temporalUiRunUrl } from '../shared/temporal-client';
+import type { AnalyzeBatchInput, BatchProgress } from '../shared/core/job-types';
+import { BATCH_ID_PREFIX, batchProgressQuery, WORKFLOW_TYPES } from '../shared/core/names';
+import { planProviderChain } from '../shared/core/providers/plan';
+import { temporalUiRunUrl } from '../shared/adapters/temporal-client';
 import type { analyzeBatch } from '../workflows';
 
 export const BATCH_ID_PATTERN = new RegExp(`^${BATCH_ID_PREFIX}[0-9a-f-]{36}$`);

@@ -7,10 +7,10 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { decodeOptionalFailureToOptionalError, decodeOptionalSinglePayload } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
-import type { AnalysisResult } from '../shared/analysis-result';
-import { applicationFailureOf } from '../shared/failure-types';
-import type { JobProgress } from '../shared/job-types';
-import { JOB_PROGRESS_MEMO_KEY, SEARCH_ATTRIBUTES } from '../shared/names';
+import type { AnalysisResult } from '../shared/core/analysis-result';
+import { applicationFailureOf } from '../shared/core/failure-types';
+import type { JobProgress } from '../shared/core/job-types';
+import { JOB_PROGRESS_MEMO_KEY, SEARCH_ATTRIBUTES } from '../shared/core/names';
 
 const EventType = temporal.api.enums.v1.EventType;
 /** Histories of a job are tens of events; a shorter page than this means the reader has caught up. */

@@ -1,6 +1,6 @@
 /** Pure mapping from what Temporal reports about a run to the job status a client sees. */
-import type { AnalysisResult } from '../shared/analysis-result';
-import type { JobProgress, JobStage, JobStatus, TokenTotals } from '../shared/job-types';
+import type { AnalysisResult } from '../shared/core/analysis-result';
+import type { JobProgress, JobStage, JobStatus, TokenTotals } from '../shared/core/job-types';
 
 export type ExecutionStatusName =
   | 'RUNNING'

@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../shared/config';
-import type { AnalyzeDocumentInput, JobProgress, JobStatus } from '../shared/job-types';
-import { JOB_ID_PREFIX, JOB_PROGRESS_MEMO_KEY, jobProgressQuery, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../shared/names';
-import { planProviderChain } from '../shared/providers/plan';
-import { temporalUiRunUrl } from '../shared/temporal-client';
+import type { AnalyzeDocumentInput, JobProgress, JobStatus } from '../shared/core/job-types';
+import { JOB_ID_PREFIX, JOB_PROGRESS_MEMO_KEY, jobProgressQuery, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../shared/core/names';
+import { planProviderChain } from '../shared/core/providers/plan';
+import { temporalUiRunUrl } from '../shared/adapters/temporal-client';
 import type { analyzeDocument } from '../workflows';
 import { jobStatusFromHistory, jobStatusOf, stageOf, type ExecutionStatusName, type JobView } from './job-view';
 import { JobHistory } from './job-history';

@@ -1,14 +1,14 @@
 /** `npm run api`: the HTTP API process. */
 import type { Server } from 'node:http';
-import { AnalysisCache } from '../shared/analysis-cache';
+import { AnalysisCache } from '../shared/adapters/analysis-cache';
 import { loadConfigOrExit } from '../shared/config';
-import { ensureDeployment } from '../shared/deployment-bootstrap';
-import { openDocumentStore } from '../shared/documents/open-document-store';
-import { createLogger, errorTo } from '../shared/logging/logger';
-import { secretValuesOf } from '../shared/logging/secrets';
-import { createGateStore } from '../shared/resilience/gate-store';
-import { connectTemporalClient } from '../shared/temporal-client';
-import { tracingFromConfig } from '../shared/tracing';
+import { ensureDeployment } from '../shared/adapters/deployment-bootstrap';
+import { openDocumentStore } from '../shared/adapters/documents/open-document-store';
+import { createLogger, errorTo } from '../shared/adapters/logging/logger';
+import { secretValuesOf } from '../shared/adapters/logging/secrets';
+import { createGateStore } from '../shared/adapters/gate-store';
+import { connectTemporalClient } from '../shared/adapters/temporal-client';
+import { tracingFromConfig } from '../shared/adapters/tracing';
 import { createApi } from './app';
 import { exposureProblem } from './auth';
 

@@ -1,4 +1,4 @@
-import type { OperationModeView } from '../shared/operation-mode/view';
+import type { OperationModeView } from '../shared/core/operation-mode/view';
 import { HttpError } from './errors';
 
 /** "operation mode EMERGENCY (temporal:connection: …)": the mode and why, for 503 messages. */

@@ -4,18 +4,18 @@
  * check at the bottom fails the build when one of them drifts from the interface it describes.
  */
 import { z } from 'zod';
-import { analysisResultSchema } from '../shared/analysis-result';
-import { MODEL_TIERS, PROVIDER_NAMES } from '../shared/config';
-import type { DocumentSummary, StoredDocument } from '../shared/document-store';
-import type { HealthCheck, HealthReport } from '../shared/health/health-report';
-import { JOB_STAGES, JOB_STATUSES, type ProviderAttempt, type TokenTotals } from '../shared/job-types';
-import type { AuditEntry } from '../shared/operation-mode/audit';
-import type { FlagEvaluation } from '../shared/operation-mode/feature-flags';
-import { healthComponentSchema } from '../shared/operation-mode/health-hysteresis';
-import { HEALTH_MODES, OPERATION_MODES, SEVERITIES } from '../shared/operation-mode/modes';
-import type { ActiveOverride } from '../shared/operation-mode/state';
-import { TRANSITION_CAUSES } from '../shared/operation-mode/transitions';
-import type { OperationModeView } from '../shared/operation-mode/view';
+import { analysisResultSchema } from '../shared/core/analysis-result';
+import { MODEL_TIERS, PROVIDER_NAMES } from '../shared/core/providers/catalog';
+import type { DocumentSummary, StoredDocument } from '../shared/adapters/documents/document-store';
+import type { HealthCheck, HealthReport } from '../shared/adapters/health/health-report';
+import { JOB_STAGES, JOB_STATUSES, type ProviderAttempt, type TokenTotals } from '../shared/core/job-types';
+import type { AuditEntry } from '../shared/core/operation-mode/audit';
+import type { FlagEvaluation } from '../shared/core/operation-mode/feature-flags';
+import { healthComponentSchema } from '../shared/core/operation-mode/health-hysteresis';
+import { HEALTH_MODES, OPERATION_MODES, SEVERITIES } from '../shared/core/operation-mode/modes';
+import type { ActiveOverride } from '../shared/core/operation-mode/state';
+import { TRANSITION_CAUSES } from '../shared/core/operation-mode/transitions';
+import type { OperationModeView } from '../shared/core/operation-mode/view';
 import type { BatchView } from './batches';
 import type { JobView } from './job-view';
 import type { JobSummary } from './jobs';

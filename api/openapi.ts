@@ -5,9 +5,9 @@
 import { Router, type RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
-import { analysisResultSchema } from '../shared/analysis-result';
-import { DOCUMENT_ID_PATTERN } from '../shared/document-store';
-import { jsonPayloadsSchema } from '../shared/payload-codec';
+import { analysisResultSchema } from '../shared/core/analysis-result';
+import { DOCUMENT_ID_PATTERN } from '../shared/adapters/documents/document-store';
+import { jsonPayloadsSchema } from '../shared/adapters/payload-codec';
 import { BATCH_ID_PATTERN } from './batches';
 import { JOB_ID_PATTERN } from './jobs';
 import * as responses from './openapi-schemas';

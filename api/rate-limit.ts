@@ -7,7 +7,7 @@ import { createClient } from '@redis/client';
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type IncrementResponse, type Options, type Store } from 'express-rate-limit';
 import type { AppConfig } from '../shared/config';
-import { withTimeout } from '../shared/with-timeout';
+import { withTimeout } from '../shared/adapters/with-timeout';
 import { principalOf } from './auth';
 import { HttpError } from './errors';
 

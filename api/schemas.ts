@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DOCUMENT_ID_PATTERN } from '../shared/document-store';
-import { ANALYSIS_TYPES, JOB_STATUSES } from '../shared/job-types';
+import { DOCUMENT_ID_PATTERN } from '../shared/adapters/documents/document-store';
+import { ANALYSIS_TYPES, JOB_STATUSES } from '../shared/core/job-types';
 
 const MAX_METADATA_DEPTH = 32;
 

@@ -7,7 +7,7 @@
  * - the job path beside its floors: direct SDK call, bare Temporal floor, project job, cache hit (compare.ts).
  * `npm run bench -- providers` (or `cache`, `jobs`, `analyzer`, `compare`, `rate-limit`) runs one part.
  */
-import { analyzeLocally } from '../shared/local-analyzer';
+import { analyzeLocally } from '../shared/core/local-analyzer';
 import { request } from '../test/helpers/http';
 import { stopAllRedis } from '../test/helpers/redis';
 import { getTestStack, stopTestStack } from '../test/helpers/stack';

@@ -1,8 +1,8 @@
 /** One provider attempt through the activity (a workflow running callProvider) vs the same SDK call made directly. */
 import { randomUUID } from 'node:crypto';
 import Anthropic from '@anthropic-ai/sdk';
-import { parseAnalysisReply } from '../shared/providers/parse-analysis';
-import { buildAnalysisPrompt } from '../shared/providers/prompt';
+import { parseAnalysisReply } from '../shared/core/providers/parse-analysis';
+import { buildAnalysisPrompt } from '../shared/core/providers/prompt';
 import { startProviderEmulator } from '../test/emulator/provider-emulator';
 import { providerEnv } from '../test/helpers/provider-workers';
 import type { TestStack } from '../test/helpers/stack';

@@ -1,7 +1,7 @@
 /** `npm run dev-server`: a persistent Temporal dev server with the project's search attributes. */
 import { loadConfigOrExit } from '../shared/config';
-import { codecEndpointOf, startDevServer } from '../shared/dev-server';
-import { resolveTemporalCli } from '../shared/temporal-cli';
+import { codecEndpointOf, startDevServer } from './temporal/dev-server';
+import { resolveTemporalCli } from './temporal/temporal-cli';
 
 async function main() {
   const config = loadConfigOrExit();

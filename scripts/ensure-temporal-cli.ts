@@ -1,6 +1,6 @@
 /** `npm run temporal-cli`: finds, builds or downloads the Temporal CLI and prints its path (used by .ci/run). */
 import { loadConfigOrExit } from '../shared/config';
-import { resolveTemporalCli } from '../shared/temporal-cli';
+import { resolveTemporalCli } from './temporal/temporal-cli';
 
 resolveTemporalCli({ cliPath: loadConfigOrExit().temporal.cliPath })
   .then((cli) => {

@@ -14,13 +14,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { AnalysisCache } from '../shared/analysis-cache';
+import { AnalysisCache } from '../shared/adapters/analysis-cache';
 import { loadConfig, type AppConfig } from '../shared/config';
-import { ensureDeployment } from '../shared/deployment-bootstrap';
-import { startDevServer } from '../shared/dev-server';
-import type { DocumentStore } from '../shared/document-store';
-import { openDocumentStore } from '../shared/documents/open-document-store';
-import type { AnalyzeBatchInput, AnalyzeDocumentInput } from '../shared/job-types';
+import { ensureDeployment } from '../shared/adapters/deployment-bootstrap';
+import { startDevServer } from './temporal/dev-server';
+import type { DocumentStore } from '../shared/adapters/documents/document-store';
+import { openDocumentStore } from '../shared/adapters/documents/open-document-store';
+import type { AnalyzeBatchInput, AnalyzeDocumentInput } from '../shared/core/job-types';
 import {
   clearOverrideUpdate,
   HEALTH_CHECK_WORKFLOW_TYPE,
@@ -28,11 +28,11 @@ import {
   reportHealthUpdate,
   setOverrideUpdate,
   type OperationModeWorkflowInput,
-} from '../shared/operation-mode/messages';
-import { planProviderChain } from '../shared/providers/plan';
-import { createGateStore } from '../shared/resilience/gate-store';
-import { resolveTemporalCli } from '../shared/temporal-cli';
-import { WORKFLOW_TYPES } from '../shared/names';
+} from '../shared/core/operation-mode/messages';
+import { planProviderChain } from '../shared/core/providers/plan';
+import { createGateStore } from '../shared/adapters/gate-store';
+import { resolveTemporalCli } from './temporal/temporal-cli';
+import { WORKFLOW_TYPES } from '../shared/core/names';
 import { createWorkerSet } from '../workers/create-worker';
 import { startProviderEmulator, type ProviderEmulator } from '../test/emulator/provider-emulator';
 import { freePort } from '../test/helpers/ports';

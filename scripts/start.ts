@@ -2,8 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { loadConfigOrExit } from '../shared/config';
-import { codecEndpointOf, startDevServer, type RunningDevServer } from '../shared/dev-server';
-import { resolveTemporalCli } from '../shared/temporal-cli';
+import { codecEndpointOf, startDevServer, type RunningDevServer } from './temporal/dev-server';
+import { resolveTemporalCli } from './temporal/temporal-cli';
 
 const ROOT = path.resolve(__dirname, '..');
 

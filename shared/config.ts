@@ -1,10 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { parseKeyRing } from './payload-codec/keys';
+import { parseKeyRing } from './adapters/payload-codec/keys';
+import { PROVIDER_NAMES, REMOTE_PROVIDERS, type ModelTier, type ProviderName, type RemoteProviderName } from './core/providers/catalog';
 
-/** Every provider the service knows, in the order used when LLM_PROVIDERS is not set. */
-export const PROVIDER_NAMES = ['anthropic', 'openai', 'openai-compatible', 'local'] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, problem: string) {
@@ -27,8 +25,6 @@ const fraction = z.coerce.number().min(0).max(1);
 const postgresUrl = optionalUrl.refine((url) => url === undefined || /^postgres(ql)?:\/\//.test(url), 'must be a postgres:// URL');
 
 /** Env prefix of each remote provider's settings, e.g. ANTHROPIC_TIMEOUT_SECONDS. */
-export const REMOTE_PROVIDERS = ['anthropic', 'openai', 'openai-compatible'] as const;
-export type RemoteProviderName = (typeof REMOTE_PROVIDERS)[number];
 const envPrefix = (provider: RemoteProviderName) => provider.toUpperCase().replace(/-/g, '_');
 
 /**
@@ -125,9 +121,6 @@ export interface ProviderCredentials {
   apiKey?: string;
   baseUrl?: string;
 }
-
-export const MODEL_TIERS = ['advanced', 'light'] as const;
-export type ModelTier = (typeof MODEL_TIERS)[number];
 
 /** One remote provider: credentials plus the design's resilience parameters (times in ms). */
 export interface RemoteProviderConfig extends ProviderCredentials {

@@ -6,13 +6,13 @@
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import type { AnalysisCache } from '../shared/analysis-cache';
+import type { AnalysisCache } from '../shared/adapters/analysis-cache';
 import type { AppConfig } from '../shared/config';
-import { dataConverterFor } from '../shared/data-converter';
-import type { DocumentStore } from '../shared/document-store';
-import { isRemoteProvider, providerTaskQueue } from '../shared/providers/plan';
-import type { GateStore } from '../shared/resilience/gate-store';
-import { WORKFLOW_TRACING_INTERCEPTORS, type Tracing } from '../shared/tracing';
+import { dataConverterFor } from '../shared/adapters/data-converter';
+import type { DocumentStore } from '../shared/adapters/documents/document-store';
+import { isRemoteProvider, providerTaskQueue } from '../shared/core/providers/plan';
+import type { GateStore } from '../shared/adapters/gate-store';
+import { WORKFLOW_TRACING_INTERCEPTORS, type Tracing } from '../shared/adapters/tracing';
 import { workerDeploymentOptionsOf } from './deployment-version';
 import { mainWorkerCapacity, providerWorkerCapacity } from './slot-options';
 

@@ -1,15 +1,15 @@
 /** `npm run worker`: one worker process; run as many as the load needs. */
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { AnalysisCache } from '../shared/analysis-cache';
+import { AnalysisCache } from '../shared/adapters/analysis-cache';
 import { loadConfigOrExit } from '../shared/config';
-import { ensureDeployment } from '../shared/deployment-bootstrap';
-import { dataConverterFor } from '../shared/data-converter';
-import { openDocumentStore } from '../shared/documents/open-document-store';
-import { createLogger, warnTo } from '../shared/logging/logger';
-import { secretValuesOf } from '../shared/logging/secrets';
-import { createGateStore } from '../shared/resilience/gate-store';
-import { tracingFromConfig, WORKFLOW_TRACING_INTERCEPTORS } from '../shared/tracing';
+import { ensureDeployment } from '../shared/adapters/deployment-bootstrap';
+import { dataConverterFor } from '../shared/adapters/data-converter';
+import { openDocumentStore } from '../shared/adapters/documents/open-document-store';
+import { createLogger, warnTo } from '../shared/adapters/logging/logger';
+import { secretValuesOf } from '../shared/adapters/logging/secrets';
+import { createGateStore } from '../shared/adapters/gate-store';
+import { tracingFromConfig, WORKFLOW_TRACING_INTERCEPTORS } from '../shared/adapters/tracing';
 import { createWorkerSet } from './create-worker';
 import { publishWorkerStateMetrics } from './state-metrics';
 import { bundleWorkflows, installWorkerRuntime } from './telemetry';

@@ -4,11 +4,11 @@
  * interval shorter than Prometheus's scrape interval.
  */
 import type { MetricMeter } from '@temporalio/common';
-import type { AnalysisCache } from '../shared/analysis-cache';
+import type { AnalysisCache } from '../shared/adapters/analysis-cache';
 import type { AppConfig } from '../shared/config';
-import { CounterSync } from '../shared/metrics/counter-sync';
-import { cacheLookupIncrements, cacheTierLookupIncrements, circuitStateValues, SERVICE_SERIES } from '../shared/metrics/service-series';
-import type { GateStore } from '../shared/resilience/gate-store';
+import { CounterSync } from '../shared/adapters/metrics/counter-sync';
+import { cacheLookupIncrements, cacheTierLookupIncrements, circuitStateValues, SERVICE_SERIES } from '../shared/adapters/metrics/service-series';
+import type { GateStore } from '../shared/adapters/gate-store';
 
 const REFRESH_INTERVAL_MS = 5_000;
 

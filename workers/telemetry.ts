@@ -6,9 +6,9 @@
  */
 import { bundleWorkflowCode, Runtime, type LogLevel, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { AppConfig } from '../shared/config';
-import { dataConverterFor } from '../shared/data-converter';
-import type { Logger } from '../shared/logging/logger';
-import { BundlerLogger, PinoSdkLogger } from '../shared/logging/sdk-logger';
+import { dataConverterFor } from '../shared/adapters/data-converter';
+import type { Logger } from '../shared/adapters/logging/logger';
+import { BundlerLogger, PinoSdkLogger } from '../shared/adapters/logging/sdk-logger';
 import { PROVIDER_DURATION_BUCKETS, PROVIDER_METRICS } from '../activities/provider-metrics';
 
 /** Core's own INFO lines are internals; it speaks up at WARN unless the process logs at debug. */

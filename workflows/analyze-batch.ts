@@ -3,10 +3,10 @@
  * A child's failure is recorded and the batch goes on; the batch completes when every child has ended.
  */
 import { ApplicationFailure, isCancellation, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
-import type { AnalysisResult } from '../shared/analysis-result';
-import { applicationFailureOf } from '../shared/failure-types';
-import type { AnalyzeBatchInput, BatchChild, BatchProgress, JobStatus } from '../shared/job-types';
-import { batchProgressQuery, JOB_ID_PREFIX, SEARCH_ATTRIBUTES } from '../shared/names';
+import type { AnalysisResult } from '../shared/core/analysis-result';
+import { applicationFailureOf } from '../shared/core/failure-types';
+import type { AnalyzeBatchInput, BatchChild, BatchProgress, JobStatus } from '../shared/core/job-types';
+import { batchProgressQuery, JOB_ID_PREFIX, SEARCH_ATTRIBUTES } from '../shared/core/names';
 import type { analyzeDocument } from './analyze-document';
 
 export async function analyzeBatch(input: AnalyzeBatchInput): Promise<BatchProgress> {

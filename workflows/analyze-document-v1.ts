@@ -2,12 +2,12 @@
  * The first release's body of analyzeDocument (local analyzer only), kept so workflows started by it
  * still replay. Remove once no such workflow can be open or replayed (see FALLBACK_CHAIN_PATCH).
  */
-import { applicationFailureOf } from '../shared/failure-types';
+import { applicationFailureOf } from '../shared/core/failure-types';
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { AnalysisResult } from '../shared/analysis-result';
-import type { AnalyzeDocumentInput, JobProgress } from '../shared/job-types';
-import { SEARCH_ATTRIBUTES } from '../shared/names';
+import type { AnalysisResult } from '../shared/core/analysis-result';
+import type { AnalyzeDocumentInput, JobProgress } from '../shared/core/job-types';
+import { SEARCH_ATTRIBUTES } from '../shared/core/names';
 
 const { analyzeWithLocalAnalyzer } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',

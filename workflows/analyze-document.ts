@@ -10,12 +10,12 @@ import {
   ApplicationFailure,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { AnalysisResult } from '../shared/analysis-result';
-import type { ProviderName } from '../shared/config';
-import type { AnalyzeDocumentInput, JobProgress, JobStage, JobStatus, ProviderAttempt } from '../shared/job-types';
-import { applicationFailureOf, FAILURE_TYPES } from '../shared/failure-types';
-import { JOB_PROGRESS_MEMO_KEY, jobProgressQuery, providerAttemptFailedSignal, SEARCH_ATTRIBUTES } from '../shared/names';
-import type { ProviderStep } from '../shared/providers/plan';
+import type { AnalysisResult } from '../shared/core/analysis-result';
+import type { ProviderName } from '../shared/core/providers/catalog';
+import type { AnalyzeDocumentInput, JobProgress, JobStage, JobStatus, ProviderAttempt } from '../shared/core/job-types';
+import { applicationFailureOf, FAILURE_TYPES } from '../shared/core/failure-types';
+import { JOB_PROGRESS_MEMO_KEY, jobProgressQuery, providerAttemptFailedSignal, SEARCH_ATTRIBUTES } from '../shared/core/names';
+import type { ProviderStep } from '../shared/core/providers/plan';
 import { analyzeWithLocalAnalyzerOnly } from './analyze-document-v1';
 
 /** Workflows started before the fallback chain existed replay the local-only path (see analyze-document-v1). */

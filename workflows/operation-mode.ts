@@ -1,6 +1,6 @@
 /**
  * The system's operation mode as a singleton entity workflow (id OPERATION_MODE_WORKFLOW_ID). Handlers
- * only change state through the pure core in shared/operation-mode; the main loop sleeps until an
+ * only change state through the pure core in shared/core/operation-mode; the main loop sleeps until an
  * override expires or it is time to continue as new, carrying the whole state along.
  */
 import {
@@ -13,14 +13,14 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { AuditEntry } from '../shared/operation-mode/audit';
-import { evaluateAllFlags } from '../shared/operation-mode/feature-flags';
+import type { AuditEntry } from '../shared/core/operation-mode/audit';
+import { evaluateAllFlags } from '../shared/core/operation-mode/feature-flags';
 import {
   resolveHysteresisConfig,
   validateHealthCheck,
   type HealthCheckError,
   type HysteresisConfig,
-} from '../shared/operation-mode/health-hysteresis';
+} from '../shared/core/operation-mode/health-hysteresis';
 import {
   clearOverrideUpdate,
   currentModeQuery,
@@ -32,13 +32,13 @@ import {
   setOverrideUpdate,
   type ModeChangeResult,
   type OperationModeWorkflowInput,
-} from '../shared/operation-mode/messages';
+} from '../shared/core/operation-mode/messages';
 import {
   describeOverrideErrors,
   validateClearOverrideRequest,
   validateOverrideRequest,
   type OverrideError,
-} from '../shared/operation-mode/override-request';
+} from '../shared/core/operation-mode/override-request';
 import {
   applyHealthCheck,
   applyOverride,
@@ -48,9 +48,9 @@ import {
   overrideExpiresAtMs,
   type ModeChange,
   type OperationModeState,
-} from '../shared/operation-mode/state';
-import { describeOperationMode } from '../shared/operation-mode/view';
-import { SEARCH_ATTRIBUTES } from '../shared/names';
+} from '../shared/core/operation-mode/state';
+import { describeOperationMode } from '../shared/core/operation-mode/view';
+import { SEARCH_ATTRIBUTES } from '../shared/core/names';
 
 // It never ends, so it cannot stay pinned to the build that started it: with worker versioning on,
 // each new current build takes it over (changes to it need patched(), checked by the replay tests).

@@ -1,6 +1,6 @@
-import type { AnalysisContent } from '../../shared/analysis-result';
-import { parseAnalysisReply } from '../../shared/providers/parse-analysis';
-import { buildRepairPrompt, type ChatPrompt } from '../../shared/providers/prompt';
+import type { AnalysisContent } from '../../shared/core/analysis-result';
+import { parseAnalysisReply } from '../../shared/core/providers/parse-analysis';
+import { buildRepairPrompt, type ChatPrompt } from '../../shared/core/providers/prompt';
 import type { LlmClient } from './llm-clients';
 
 export interface Usage {

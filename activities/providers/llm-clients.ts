@@ -5,7 +5,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { RemoteProviderConfig } from '../../shared/config';
-import type { ChatPrompt } from '../../shared/providers/prompt';
+import type { ChatPrompt } from '../../shared/core/providers/prompt';
 
 export interface CompletionRequest {
   model: string;

@@ -5,7 +5,7 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { Histogram, type Registry } from 'prom-client';
-import type { Logger } from '../../shared/logging/logger';
+import type { Logger } from '../../shared/adapters/logging/logger';
 import { principalOf } from '../auth';
 
 export const UNMATCHED_ROUTE = 'unmatched';

@@ -6,7 +6,7 @@
  */
 import { Router, type RequestHandler } from 'express';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import type { Logger } from '../../shared/logging/logger';
+import type { Logger } from '../../shared/adapters/logging/logger';
 import { observeRequests } from './http-metrics';
 import { registerServiceMetrics, type ServiceMetricsDeps } from './service-metrics';
 

@@ -4,13 +4,13 @@
  * Redis) and the operation mode. The sources keep the numbers; these collectors only publish them.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { AnalysisCache } from '../../shared/analysis-cache';
+import type { AnalysisCache } from '../../shared/adapters/analysis-cache';
 import type { AppConfig } from '../../shared/config';
-import { CounterSync, stateSetValues } from '../../shared/metrics/counter-sync';
-import { cacheLookupIncrements, cacheTierLookupIncrements, circuitStateValues, SERVICE_SERIES } from '../../shared/metrics/service-series';
-import type { OperationModeClient } from '../../shared/operation-mode-client';
-import { OPERATION_MODES } from '../../shared/operation-mode/modes';
-import type { GateStore } from '../../shared/resilience/gate-store';
+import { CounterSync, stateSetValues } from '../../shared/adapters/metrics/counter-sync';
+import { cacheLookupIncrements, cacheTierLookupIncrements, circuitStateValues, SERVICE_SERIES } from '../../shared/adapters/metrics/service-series';
+import type { OperationModeClient } from '../../shared/adapters/operation-mode-client';
+import { OPERATION_MODES } from '../../shared/core/operation-mode/modes';
+import type { GateStore } from '../../shared/adapters/gate-store';
 
 /** UNKNOWN: the operation-mode workflow did not answer (flags then fall back to their safe defaults). */
 const MODE_STATES = [...OPERATION_MODES, 'UNKNOWN'] as const;

@@ -1,9 +1,9 @@
 import { Router } from 'express';
-import { analysisKeyOf, type AnalysisCache } from '../../shared/analysis-cache';
-import type { ModelTier } from '../../shared/config';
-import { sha256Hex, type DocumentStore } from '../../shared/document-store';
-import { evaluateFlag } from '../../shared/operation-mode/feature-flags';
-import type { OperationModeClient } from '../../shared/operation-mode-client';
+import { analysisKeyOf, type AnalysisCache } from '../../shared/adapters/analysis-cache';
+import type { ModelTier } from '../../shared/core/providers/catalog';
+import { sha256Hex, type DocumentStore } from '../../shared/adapters/documents/document-store';
+import { evaluateFlag } from '../../shared/core/operation-mode/feature-flags';
+import type { OperationModeClient } from '../../shared/adapters/operation-mode-client';
 import { HttpError, notFound } from '../errors';
 import { JOB_ID_PATTERN, type JobService } from '../jobs';
 import { analysisDisabled } from '../mode-messages';

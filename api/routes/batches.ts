@@ -1,8 +1,8 @@
 import { Router } from 'express';
-import { analysisKeyOf } from '../../shared/analysis-cache';
-import type { DocumentStore } from '../../shared/document-store';
-import { evaluateFlag } from '../../shared/operation-mode/feature-flags';
-import type { OperationModeClient } from '../../shared/operation-mode-client';
+import { analysisKeyOf } from '../../shared/adapters/analysis-cache';
+import type { DocumentStore } from '../../shared/adapters/documents/document-store';
+import { evaluateFlag } from '../../shared/core/operation-mode/feature-flags';
+import type { OperationModeClient } from '../../shared/adapters/operation-mode-client';
 import { BATCH_ID_PATTERN, type BatchService } from '../batches';
 import { notFound } from '../errors';
 import { analysisDisabled } from '../mode-messages';

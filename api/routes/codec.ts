@@ -6,7 +6,7 @@
  */
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import type { PayloadCodec } from '@temporalio/common';
-import { jsonPayloadsSchema, payloadFromJson, payloadToJson, UndecodablePayloadError } from '../../shared/payload-codec';
+import { jsonPayloadsSchema, payloadFromJson, payloadToJson, UndecodablePayloadError } from '../../shared/adapters/payload-codec';
 import { errorHandler, HttpError, validationError } from '../errors';
 
 export type AuthDecision = true | { status: 401 | 403; code: string; message: string };

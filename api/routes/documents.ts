@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import type { AnalysisCache } from '../../shared/analysis-cache';
-import { DOCUMENT_ID_PATTERN, summarizeDocument, type DocumentStore } from '../../shared/document-store';
+import type { AnalysisCache } from '../../shared/adapters/analysis-cache';
+import { DOCUMENT_ID_PATTERN, summarizeDocument, type DocumentStore } from '../../shared/adapters/documents/document-store';
 import { HttpError, notFound } from '../errors';
 import { createDocumentSchema, updateDocumentSchema } from '../schemas';
 import { parseBody, parseParam } from '../validation';

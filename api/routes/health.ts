@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { healthReport } from '../../shared/health/health-report';
-import { probeAll, probeTemporal, type ProbeDeps } from '../../shared/health/probes';
-import type { OperationModeClient } from '../../shared/operation-mode-client';
+import { healthReport } from '../../shared/adapters/health/health-report';
+import { probeAll, probeTemporal, type ProbeDeps } from '../../shared/adapters/health/probes';
+import type { OperationModeClient } from '../../shared/adapters/operation-mode-client';
 
 const HEALTH_JSON = 'application/health+json';
 /** Modes in which this instance should be taken out of a load balancer's rotation. */

@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { OPERATION_MODES, SEVERITIES } from '../../shared/operation-mode/modes';
-import { OperationModeRequestError, type OperationModeClient } from '../../shared/operation-mode-client';
+import { OPERATION_MODES, SEVERITIES } from '../../shared/core/operation-mode/modes';
+import { OperationModeRequestError, type OperationModeClient } from '../../shared/adapters/operation-mode-client';
 import { HttpError } from '../errors';
 import { parseBody } from '../validation';
 

@@ -1,10 +1,10 @@
 /** What the HTTP API answers, in the server's own types (type-only imports: no server code is loaded). */
 import type { JobView } from '../../api/job-view';
-import type { AnalysisResult } from '../../shared/analysis-result';
-import type { TokenTotals } from '../../shared/job-types';
-import type { AuditEntry } from '../../shared/operation-mode/audit';
-import type { OperationModeView } from '../../shared/operation-mode/view';
-import type { DocumentSummary } from '../../shared/document-store';
+import type { AnalysisResult } from '../../shared/core/analysis-result';
+import type { TokenTotals } from '../../shared/core/job-types';
+import type { AuditEntry } from '../../shared/core/operation-mode/audit';
+import type { OperationModeView } from '../../shared/core/operation-mode/view';
+import type { DocumentSummary } from '../../shared/adapters/documents/document-store';
 
 export type { AnalysisResult, AuditEntry, DocumentSummary, JobView, OperationModeView };
 

@@ -1,7 +1,7 @@
 /** Command-line arguments to a typed command: pure, so every usage error is unit-tested without a server. */
 import { parseArgs } from 'node:util';
-import { ANALYSIS_TYPES, type AnalysisType } from '../../shared/job-types';
-import { OPERATION_MODES, SEVERITIES, type OperationMode, type Severity } from '../../shared/operation-mode/modes';
+import { ANALYSIS_TYPES, type AnalysisType } from '../../shared/core/job-types';
+import { OPERATION_MODES, SEVERITIES, type OperationMode, type Severity } from '../../shared/core/operation-mode/modes';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import type { AnalysisContent } from '../../shared/analysis-result';
+import type { AnalysisContent } from '../../shared/core/analysis-result';
 
 export type ProviderName = 'anthropic' | 'openai' | 'openai-compatible';
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { healthCheckScheduleId } from '../../shared/operation-mode/messages';
+import { healthCheckScheduleId } from '../../shared/core/operation-mode/messages';
 import { freePort } from './ports';
 import { request, waitFor } from './http';
 import { getTestPostgres } from './postgres';

@@ -13,15 +13,15 @@ import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, type Work
 import { createApi } from '../../api/app';
 import { JobService } from '../../api/jobs';
 import { loadConfig, type AppConfig } from '../../shared/config';
-import { startDevServer, type RunningDevServer } from '../../shared/dev-server';
-import type { DocumentStore } from '../../shared/document-store';
-import { openDocumentStore } from '../../shared/documents/open-document-store';
-import { resolveTemporalCli } from '../../shared/temporal-cli';
-import { AnalysisCache } from '../../shared/analysis-cache';
-import { dataConverterFor, ENCRYPTING_FAILURE_CONVERTER_PATH } from '../../shared/data-converter';
-import { ensureDeployment } from '../../shared/deployment-bootstrap';
-import { healthCheckScheduleId } from '../../shared/operation-mode/messages';
-import { createGateStore, type GateStore } from '../../shared/resilience/gate-store';
+import { startDevServer, type RunningDevServer } from '../../scripts/temporal/dev-server';
+import type { DocumentStore } from '../../shared/adapters/documents/document-store';
+import { openDocumentStore } from '../../shared/adapters/documents/open-document-store';
+import { resolveTemporalCli } from '../../scripts/temporal/temporal-cli';
+import { AnalysisCache } from '../../shared/adapters/analysis-cache';
+import { dataConverterFor, ENCRYPTING_FAILURE_CONVERTER_PATH } from '../../shared/adapters/data-converter';
+import { ensureDeployment } from '../../shared/adapters/deployment-bootstrap';
+import { healthCheckScheduleId } from '../../shared/core/operation-mode/messages';
+import { createGateStore, type GateStore } from '../../shared/adapters/gate-store';
 import { createWorkerSet } from '../../workers/create-worker';
 import { freePort } from './ports';
 

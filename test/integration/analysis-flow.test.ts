@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { analysisResultSchema } from '../../shared/analysis-result';
-import { SEARCH_ATTRIBUTES } from '../../shared/names';
+import { analysisResultSchema } from '../../shared/core/analysis-result';
+import { SEARCH_ATTRIBUTES } from '../../shared/core/names';
 import { JobService } from '../../api/jobs';
 import { request, waitFor } from '../helpers/http';
 import { getTestStack, type TestStack } from '../helpers/stack';

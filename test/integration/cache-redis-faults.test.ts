@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createAnalysisCache, type AnalysisCacheOptions, type TieredCache } from '../../shared/cache';
-import { percentile } from '../../shared/cache/stats';
+import { createAnalysisCache, type AnalysisCacheOptions, type TieredCache } from '../../shared/adapters/cache';
+import { percentile } from '../../shared/adapters/cache/stats';
 import { startBlackHole, startRedis, type RunningRedis } from '../helpers/redis';
 
 /** Asserted loosely so a loaded 2-core CI box passes; the target is p99 < 50 ms, and the figures are printed. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@redis/client';
 import { JSON_VALUES } from '../helpers/json-values';
-import { createAnalysisCache, type AnalysisCacheOptions, type TieredCache } from '../../shared/cache';
+import { createAnalysisCache, type AnalysisCacheOptions, type TieredCache } from '../../shared/adapters/cache';
 import { startRedis, type RunningRedis } from '../helpers/redis';
 
 

@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
-import { DOCUMENT_ID_PATTERN, sha256Hex, type DocumentStore } from '../../shared/document-store';
-import { openDocumentStore } from '../../shared/documents/open-document-store';
+import { DOCUMENT_ID_PATTERN, sha256Hex, type DocumentStore } from '../../shared/adapters/documents/document-store';
+import { openDocumentStore } from '../../shared/adapters/documents/open-document-store';
 import { getTestPostgres } from '../helpers/postgres';
 
 interface AdapterFixture {

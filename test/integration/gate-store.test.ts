@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RedisGateStore } from '../../shared/resilience/gate-store';
-import { admitRequest, recordRequestOutcome, type GatePolicy } from '../../shared/resilience/provider-gate';
+import { RedisGateStore } from '../../shared/adapters/gate-store';
+import { admitRequest, recordRequestOutcome, type GatePolicy } from '../../shared/core/resilience/provider-gate';
 import { startBlackHole, startRedis, type RunningRedis } from '../helpers/redis';
 
 const policy: GatePolicy = { threshold: 1, recoveryTimeMs: 50, probeTimeoutMs: 10_000 };

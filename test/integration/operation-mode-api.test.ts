@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { request, waitFor } from '../helpers/http';
 import { providerEnv, useProviderHarness } from '../helpers/provider-workers';
-import { FEATURE_FLAGS } from '../../shared/operation-mode/feature-flags';
-import { operationModeWorkflowId } from '../../shared/operation-mode/messages';
+import { FEATURE_FLAGS } from '../../shared/core/operation-mode/feature-flags';
+import { operationModeWorkflowId } from '../../shared/core/operation-mode/messages';
 
 const uniqueText = () => `Acme Corporation opens a regional office in Lisbon (${randomUUID()}). Forty engineers will be hired.`;
 

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { dataConverterFor, ENCRYPTING_FAILURE_CONVERTER_PATH } from '../../shared/data-converter';
-import type { HealthCheckResult } from '../../shared/operation-mode/health-hysteresis';
+import { dataConverterFor, ENCRYPTING_FAILURE_CONVERTER_PATH } from '../../shared/adapters/data-converter';
+import type { HealthCheckResult } from '../../shared/core/operation-mode/health-hysteresis';
 import {
   clearOverrideUpdate,
   currentModeQuery,
@@ -14,9 +14,9 @@ import {
   reportHealthUpdate,
   setOverrideUpdate,
   type OperationModeWorkflowInput,
-} from '../../shared/operation-mode/messages';
-import type { OverrideRequest } from '../../shared/operation-mode/override-request';
-import { SEARCH_ATTRIBUTES } from '../../shared/names';
+} from '../../shared/core/operation-mode/messages';
+import type { OverrideRequest } from '../../shared/core/operation-mode/override-request';
+import { SEARCH_ATTRIBUTES } from '../../shared/core/names';
 import { operationModeWorkflow } from '../../workflows/operation-mode';
 import { getTestStack, type TestStack } from '../helpers/stack';
 

@@ -3,8 +3,8 @@
  * Redis and Temporal. They split the work, and a worker stopped with SIGTERM under load drains.
  */
 import assert from 'node:assert/strict';
-import type { AnalysisResult } from '../../shared/analysis-result';
-import { analyzeLocally } from '../../shared/local-analyzer';
+import type { AnalysisResult } from '../../shared/core/analysis-result';
+import { analyzeLocally } from '../../shared/core/local-analyzer';
 import { DEFAULT_ANALYSIS, startProviderEmulator, type ProviderEmulator } from '../emulator/provider-emulator';
 import { request } from '../helpers/http';
 import { providerEnv } from '../helpers/provider-workers';

@@ -6,12 +6,12 @@ import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@o
 import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { createApi } from '../../api/app';
-import { AnalysisCache } from '../../shared/analysis-cache';
+import { AnalysisCache } from '../../shared/adapters/analysis-cache';
 import { loadConfig, type AppConfig } from '../../shared/config';
-import { dataConverterFor, ENCRYPTING_FAILURE_CONVERTER_PATH } from '../../shared/data-converter';
-import { ensureDeployment } from '../../shared/deployment-bootstrap';
-import { createGateStore } from '../../shared/resilience/gate-store';
-import { startTracing, WORKFLOW_TRACING_INTERCEPTORS, type Tracing } from '../../shared/tracing';
+import { dataConverterFor, ENCRYPTING_FAILURE_CONVERTER_PATH } from '../../shared/adapters/data-converter';
+import { ensureDeployment } from '../../shared/adapters/deployment-bootstrap';
+import { createGateStore } from '../../shared/adapters/gate-store';
+import { startTracing, WORKFLOW_TRACING_INTERCEPTORS, type Tracing } from '../../shared/adapters/tracing';
 import { createWorkerSet, type WorkerSet } from '../../workers/create-worker';
 import { DEFAULT_ANALYSIS, startProviderEmulator, type ProviderEmulator } from '../emulator/provider-emulator';
 import { request, waitFor } from '../helpers/http';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { backoffDelayMs, nextRetryDelayMs, withJitter, withUpwardJitter } from '../../shared/resilience/backoff';
+import { backoffDelayMs, nextRetryDelayMs, withJitter, withUpwardJitter } from '../../shared/core/resilience/backoff';
 
 const policy = { initialIntervalMs: 1000, backoffFactor: 1.5, maxIntervalMs: 10_000, jitter: 0.2 };
 const always = (value: number) => () => value;

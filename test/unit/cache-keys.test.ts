@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { analysisCacheKey, canonicalJson, documentCacheTag, type AnalysisCacheKeyInput } from '../../shared/cache/keys';
+import { analysisCacheKey, canonicalJson, documentCacheTag, type AnalysisCacheKeyInput } from '../../shared/adapters/cache/keys';
 
 const request: AnalysisCacheKeyInput = {
   contentHash: 'f00d',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { LruMap } from '../../shared/cache/lru';
-import { LatencyWindow, percentile } from '../../shared/cache/stats';
+import { LruMap } from '../../shared/adapters/cache/lru';
+import { LatencyWindow, percentile } from '../../shared/adapters/cache/stats';
 
 describe('cache LRU map', () => {
   it('evicts the least recently used entry beyond its capacity', () => {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Keyv } from 'keyv';
-import { SqliteStore } from '../../shared/cache/sqlite-store';
+import { SqliteStore } from '../../shared/adapters/cache/sqlite-store';
 
 describe('SQLite cache store', () => {
   let dir: string;

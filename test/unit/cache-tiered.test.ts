@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JSON_VALUES } from '../helpers/json-values';
-import { createAnalysisCache, type AnalysisCacheOptions, type TieredCache } from '../../shared/cache';
+import { createAnalysisCache, type AnalysisCacheOptions, type TieredCache } from '../../shared/adapters/cache';
 
 
 const ONE_MB_VALUE = { text: 'x'.repeat(1024 * 1024), items: Array.from({ length: 1000 }, (_, i) => i) };

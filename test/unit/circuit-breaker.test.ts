@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { PROVIDER_FAILURE_TYPES, type ProviderFailureType } from '../../shared/resilience/classify-provider-error';
+import { PROVIDER_FAILURE_TYPES, type ProviderFailureType } from '../../shared/core/resilience/classify-provider-error';
 import {
   type BreakerState,
   countsAgainstBreaker,
@@ -8,7 +8,7 @@ import {
   recordFailure,
   recordOutcome,
   recordSuccess,
-} from '../../shared/resilience/circuit-breaker';
+} from '../../shared/core/resilience/circuit-breaker';
 
 // The design's ResilientLLMClient: circuit_breaker_threshold=5, circuit_breaker_recovery_time=60 s.
 const threshold = 5;

@@ -7,7 +7,7 @@ import {
   MAX_RETRY_AFTER_MS,
   parseRetryAfterMs,
   toApplicationFailure,
-} from '../../shared/resilience/classify-provider-error';
+} from '../../shared/core/resilience/classify-provider-error';
 
 const NOW = Date.parse('2025-01-01T12:00:00Z');
 

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { codecRouter, type AuthDecision } from '../../api/routes/codec';
-import { AesGcmPayloadCodec, parseKeyRing, payloadToJson } from '../../shared/payload-codec';
+import { AesGcmPayloadCodec, parseKeyRing, payloadToJson } from '../../shared/adapters/payload-codec';
 
 const UI_ORIGIN = 'https://temporal-ui.example.com';
 const MARKER = 'CONFIDENTIAL-DOCUMENT-MARKER-91c2';

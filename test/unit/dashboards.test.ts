@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createApiObservability } from '../../api/observability';
-import { AnalysisCache } from '../../shared/analysis-cache';
+import { AnalysisCache } from '../../shared/adapters/analysis-cache';
 import { loadConfig } from '../../shared/config';
-import { createLogger } from '../../shared/logging/logger';
-import { OperationModeClient } from '../../shared/operation-mode-client';
-import { MemoryGateStore } from '../../shared/resilience/gate-store';
+import { createLogger } from '../../shared/adapters/logging/logger';
+import { OperationModeClient } from '../../shared/adapters/operation-mode-client';
+import { MemoryGateStore } from '../../shared/adapters/gate-store';
 import { metricNamesIn, metricOfLabelValuesQuery } from '../helpers/promql';
 import { WORKER_SERIES } from '../helpers/worker-series';
 

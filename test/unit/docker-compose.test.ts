@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig } from '../../shared/config';
-import { DEV_SERVER_DYNAMIC_CONFIG } from '../../shared/dev-server';
-import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../shared/names';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../../scripts/temporal/dev-server';
+import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../shared/core/names';
 
 /** docker-compose.yml checked against the config module and the shared names; nothing here needs Docker. */
 
@@ -231,7 +231,7 @@ describe('docker-compose.yml', () => {
     assert.ok(mount && mount.source in (compose.volumes ?? {}), 'the documents database keeps no named volume');
   });
 
-  it('registers exactly the search attributes of shared/names.ts, in the namespace the app uses', () => {
+  it('registers exactly the search attributes of shared/core/names.ts, in the namespace the app uses', () => {
     const [, init] = searchAttributeInit();
     const env = environmentOf(init);
     const registered = (env.SEARCH_ATTRIBUTE_REGISTRATIONS ?? '').split(/\s+/).filter(Boolean);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { pendingMigrations, type Migration } from '../../shared/documents/migrations';
+import { pendingMigrations, type Migration } from '../../shared/adapters/documents/migrations';
 
 const migration = (version: number): Migration => ({ version, name: `v${version}`, sql: `-- ${version}` });
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { analysisContentSchema, type AnalysisContent } from '../../shared/analysis-result';
-import { analyzeLocally, LOCAL_ANALYZER_MODEL } from '../../shared/local-analyzer';
-import { cleanEntityName } from '../../shared/local-analyzer/entities';
-import { splitIntoBlocks } from '../../shared/local-analyzer/sentences';
-import { labelSentiment } from '../../shared/local-analyzer/sentiment';
+import { analysisContentSchema, type AnalysisContent } from '../../shared/core/analysis-result';
+import { analyzeLocally, LOCAL_ANALYZER_MODEL } from '../../shared/core/local-analyzer';
+import { cleanEntityName } from '../../shared/core/local-analyzer/entities';
+import { splitIntoBlocks } from '../../shared/core/local-analyzer/sentences';
+import { labelSentiment } from '../../shared/core/local-analyzer/sentiment';
 
 const NEWS_SENTENCES = [
   "Microsoft agreed on Monday to acquire the gaming studio Nimbus Games for $2 billion, the largest deal in the company's history in Europe.",

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../shared/config';
-import { createLogger } from '../../shared/logging/logger';
-import { REDACTED, redactSecrets, secretValuesOf } from '../../shared/logging/secrets';
-import { logFieldsOf } from '../../shared/logging/sdk-log-fields';
-import { BundlerLogger, PinoSdkLogger } from '../../shared/logging/sdk-logger';
+import { createLogger } from '../../shared/adapters/logging/logger';
+import { REDACTED, redactSecrets, secretValuesOf } from '../../shared/adapters/logging/secrets';
+import { logFieldsOf } from '../../shared/adapters/logging/sdk-log-fields';
+import { BundlerLogger, PinoSdkLogger } from '../../shared/adapters/logging/sdk-logger';
 import { coreLogLevelFor } from '../../workers/telemetry';
 
 /** A pino destination that keeps every line. */

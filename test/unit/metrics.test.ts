@@ -4,13 +4,13 @@ import express, { Router } from 'express';
 import { Registry } from 'prom-client';
 import { errorHandler, HttpError, notFoundHandler } from '../../api/errors';
 import { observeRequests, UNMATCHED_ROUTE } from '../../api/observability/http-metrics';
-import { createLogger } from '../../shared/logging/logger';
-import { AnalysisCache } from '../../shared/analysis-cache';
-import type { AnalysisResult } from '../../shared/analysis-result';
+import { createLogger } from '../../shared/adapters/logging/logger';
+import { AnalysisCache } from '../../shared/adapters/analysis-cache';
+import type { AnalysisResult } from '../../shared/core/analysis-result';
 import { loadConfig } from '../../shared/config';
-import { CounterSync, stateSetValues } from '../../shared/metrics/counter-sync';
-import { cacheLookupIncrements, cacheTierLookupIncrements, circuitStateValues } from '../../shared/metrics/service-series';
-import { providerGateKey, MemoryGateStore } from '../../shared/resilience/gate-store';
+import { CounterSync, stateSetValues } from '../../shared/adapters/metrics/counter-sync';
+import { cacheLookupIncrements, cacheTierLookupIncrements, circuitStateValues } from '../../shared/adapters/metrics/service-series';
+import { providerGateKey, MemoryGateStore } from '../../shared/adapters/gate-store';
 import { parsePrometheusText, total } from '../helpers/prometheus';
 
 describe('metric helpers', () => {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { buildOpenApiDocument, openApiRouter } from '../../api/openapi';
 import { clearOverrideSchema, overrideRequestSchema } from '../../api/routes/operation-mode';
 import { analyzeBatchRequestSchema, analyzeRequestSchema, createDocumentSchema } from '../../api/schemas';
-import { jsonPayloadsSchema } from '../../shared/payload-codec';
+import { jsonPayloadsSchema } from '../../shared/adapters/payload-codec';
 
 type Json = Record<string, any>;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { appendAudit, AUDIT_LIMIT, type AuditEntry } from '../../shared/operation-mode/audit';
-import { resolveHysteresisConfig, type HealthCheckResult } from '../../shared/operation-mode/health-hysteresis';
+import { appendAudit, AUDIT_LIMIT, type AuditEntry } from '../../shared/core/operation-mode/audit';
+import { resolveHysteresisConfig, type HealthCheckResult } from '../../shared/core/operation-mode/health-hysteresis';
 import {
   applyHealthCheck,
   applyOverride,
@@ -10,8 +10,8 @@ import {
   initialOperationModeState,
   type ModeChange,
   type OperationModeState,
-} from '../../shared/operation-mode/state';
-import { isTransitionAllowed } from '../../shared/operation-mode/transitions';
+} from '../../shared/core/operation-mode/state';
+import { isTransitionAllowed } from '../../shared/core/operation-mode/transitions';
 
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 const SECOND = 1_000;

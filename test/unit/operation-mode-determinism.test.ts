@@ -4,7 +4,7 @@ import path from 'node:path';
 
 /** The workflow bundle imports the pure core: it must stay free of Node built-ins, clocks and randomness. */
 describe('operation mode: the pure core stays workflow-safe', () => {
-  const coreDir = path.resolve(__dirname, '../../shared/operation-mode');
+  const coreDir = path.resolve(__dirname, '../../shared/core/operation-mode');
   const coreFiles = fs.readdirSync(coreDir).filter((file) => file.endsWith('.ts')).map((file) => path.join(coreDir, file));
   const workflowFile = path.resolve(__dirname, '../../workflows/operation-mode.ts');
   const ALLOWED_IMPORTS = /^(\.{1,2}\/|zod$|@temporalio\/(workflow|common)$)/;

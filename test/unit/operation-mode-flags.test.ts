@@ -6,8 +6,8 @@ import {
   isFeatureEnabled,
   registerFeatureFlag,
   type KnownFeatureFlagName,
-} from '../../shared/operation-mode/feature-flags';
-import { OPERATION_MODES, operationModeSchema, severitySchema, type OperationMode } from '../../shared/operation-mode/modes';
+} from '../../shared/core/operation-mode/feature-flags';
+import { OPERATION_MODES, operationModeSchema, severitySchema, type OperationMode } from '../../shared/core/operation-mode/modes';
 
 const EXPECTED_VALUES: Record<KnownFeatureFlagName, Record<OperationMode, boolean>> = {
   enable_document_analysis: { NORMAL: true, DEGRADED: true, EMERGENCY: false, MAINTENANCE: false },

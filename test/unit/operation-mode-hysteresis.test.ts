@@ -9,8 +9,8 @@ import {
   type HealthCheckResult,
   type HealthTransition,
   type HysteresisState,
-} from '../../shared/operation-mode/health-hysteresis';
-import { isTransitionAllowed } from '../../shared/operation-mode/transitions';
+} from '../../shared/core/operation-mode/health-hysteresis';
+import { isTransitionAllowed } from '../../shared/core/operation-mode/transitions';
 
 const T0 = 1_700_000_000_000;
 const CHECK_INTERVAL_MS = 30_000;

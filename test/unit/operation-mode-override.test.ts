@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { resolveHysteresisConfig, type HealthCheckResult } from '../../shared/operation-mode/health-hysteresis';
-import { validateClearOverrideRequest, validateOverrideRequest, type OverrideErrorCode } from '../../shared/operation-mode/override-request';
+import { resolveHysteresisConfig, type HealthCheckResult } from '../../shared/core/operation-mode/health-hysteresis';
+import { validateClearOverrideRequest, validateOverrideRequest, type OverrideErrorCode } from '../../shared/core/operation-mode/override-request';
 import {
   applyHealthCheck,
   applyOverride,
@@ -10,9 +10,9 @@ import {
   initialOperationModeState,
   overrideExpiresAtMs,
   type OperationModeState,
-} from '../../shared/operation-mode/state';
-import { ALLOWED_TRANSITIONS, isTransitionAllowed } from '../../shared/operation-mode/transitions';
-import { describeOperationMode } from '../../shared/operation-mode/view';
+} from '../../shared/core/operation-mode/state';
+import { ALLOWED_TRANSITIONS, isTransitionAllowed } from '../../shared/core/operation-mode/transitions';
+import { describeOperationMode } from '../../shared/core/operation-mode/view';
 
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 const MINUTE = 60_000;

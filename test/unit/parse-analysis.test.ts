@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { extractJsonText, parseAnalysisReply } from '../../shared/providers/parse-analysis';
-import { buildAnalysisPrompt, buildRepairPrompt } from '../../shared/providers/prompt';
+import { extractJsonText, parseAnalysisReply } from '../../shared/core/providers/parse-analysis';
+import { buildAnalysisPrompt, buildRepairPrompt } from '../../shared/core/providers/prompt';
 import { DEFAULT_ANALYSIS, fencedText } from '../emulator/provider-emulator';
 
 const json = JSON.stringify(DEFAULT_ANALYSIS);

@@ -10,7 +10,7 @@ import {
   parseKeyRing,
   UndecodablePayloadError,
   type KeyRingProblem,
-} from '../../shared/payload-codec';
+} from '../../shared/adapters/payload-codec';
 
 const MARKER = 'CONFIDENTIAL-DOCUMENT-MARKER-4b9e';
 const newKey = () => randomBytes(32).toString('base64');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { admitRequest, initialGateState, recordRequestOutcome, type GatePolicy, type GateState } from '../../shared/resilience/provider-gate';
+import { admitRequest, initialGateState, recordRequestOutcome, type GatePolicy, type GateState } from '../../shared/core/resilience/provider-gate';
 
 const policy: GatePolicy = { threshold: 2, recoveryTimeMs: 1_000, probeTimeoutMs: 5_000 };
 

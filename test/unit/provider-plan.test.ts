@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../shared/config';
-import { LOCAL_STEP_RETRY, planProviderChain, PROVIDER_HEARTBEAT_TIMEOUT_MS } from '../../shared/providers/plan';
+import { LOCAL_STEP_RETRY, planProviderChain, PROVIDER_HEARTBEAT_TIMEOUT_MS } from '../../shared/core/providers/plan';
 
 describe('provider chain plan', () => {
   it('follows LLM_PROVIDERS, one task queue and retry policy per provider', () => {

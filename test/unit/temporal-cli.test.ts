@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { devServerArgs } from '../../shared/dev-server';
-import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../shared/names';
-import { resolveTemporalCli, TemporalCliNotFoundError } from '../../shared/temporal-cli';
+import { devServerArgs } from '../../scripts/temporal/dev-server';
+import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../shared/core/names';
+import { resolveTemporalCli, TemporalCliNotFoundError } from '../../scripts/temporal/temporal-cli';
 
 function fakeBinary(dir: string, name = 'temporal'): string {
   const file = path.join(dir, name);

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { trace } from '@opentelemetry/api';
 import { ConfigError, loadConfig } from '../../shared/config';
-import { tracingFromConfig } from '../../shared/tracing';
+import { tracingFromConfig } from '../../shared/adapters/tracing';
 import { workerDeploymentOptionsOf } from '../../workers/deployment-version';
 
 describe('tracing and rollout settings', () => {

@@ -1,0 +1,160 @@
+/** Starts and stops a real `temporal server start-dev` process. */
+import type { AppConfig } from '../../shared/config';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../shared/core/names';
+
+export interface DevServerOptions {
+  cliPath: string;
+  port: number;
+  uiPort: number;
+  /** SQLite file that keeps workflows across restarts; undefined keeps them in memory. */
+  dbFile?: string;
+  namespace: string;
+  ip?: string;
+  headless?: boolean;
+  codecEndpoint?: string;
+  startTimeoutMs?: number;
+  /** Where the server's own log goes; 'inherit' shows it in the terminal. */
+  output?: 'inherit' | 'ignore';
+  /** Without DEV_SERVER_DYNAMIC_CONFIG and the SQLite pragmas: the CLI's defaults (the benchmark's "before"). */
+  untuned?: boolean;
+  /** Serves the server's Prometheus metrics (request counts per operation, task latencies) on this port. */
+  metricsPort?: number;
+  /** Worker-version drainage status refreshed in seconds, not minutes (tests of a rollout). */
+  fastVersionDrainage?: boolean;
+}
+
+/** Dynamic config behind `fastVersionDrainage`: how soon `describe-version` reports an old build drained. */
+export const FAST_VERSION_DRAINAGE: Record<string, string> = {
+  'matching.wv.VersionDrainageStatusRefreshInterval': '2s',
+  'matching.wv.VersionDrainageStatusVisibilityGracePeriod': '2s',
+};
+
+export interface RunningDevServer {
+  address: string;
+  uiUrl: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Dynamic config the embedded server runs with; each entry was measured with `npm run bench -- compare`
+ * (README, "Benchmark"). The same values belong in a production server's dynamic config
+ * (deploy/temporal/dynamic-config.yaml).
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, string | number | boolean> = {
+  // History loads new transfer tasks (each workflow and activity task on its way to matching) at most
+  // 20 times a second per shard by default, and the dev server has one shard: every task waited 30-40 ms
+  // before a worker could take it. The one-activity floor went from 150 ms to ~43 ms (p50).
+  'history.transferProcessorMaxPollRPS': 10_000,
+  // The same limit on the visibility queue: job lists and search attributes follow a change sooner.
+  'history.visibilityProcessorMaxPollRPS': 10_000,
+  // One partition per task queue: the per-queue activity rate limit (the providers' RATE_LIMIT) is then
+  // enforced in one place instead of split four ways, and a task never waits for a forward between partitions.
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
+  // An activity on the workflow's own task queue (the local analyzer) starts with the workflow task's reply.
+  'system.enableActivityEagerExecution': true,
+};
+
+/**
+ * SQLite settings for the dev server's file: WAL with synchronous=normal survives a process crash
+ * (an OS crash may lose the last transactions) and took the file store from 11 to ~30 workflows/s at 50 clients.
+ */
+export const DEV_SERVER_SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
+
+export function devServerArgs(options: DevServerOptions): string[] {
+  const args = [
+    'server', 'start-dev',
+    '--ip', options.ip ?? '127.0.0.1',
+    '--port', String(options.port),
+    '--namespace', options.namespace,
+    '--log-level', 'warn',
+  ];
+  if (options.headless) args.push('--headless');
+  else args.push('--ui-port', String(options.uiPort));
+  if (options.dbFile) args.push('--db-filename', options.dbFile);
+  if (!options.untuned) {
+    if (options.dbFile) for (const pragma of DEV_SERVER_SQLITE_PRAGMAS) args.push('--sqlite-pragma', pragma);
+    for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${value}`);
+  }
+  if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
+  if (options.metricsPort) args.push('--metrics-port', String(options.metricsPort));
+  for (const registration of SEARCH_ATTRIBUTE_REGISTRATIONS) args.push('--search-attribute', registration);
+  if (options.fastVersionDrainage) {
+    for (const [key, value] of Object.entries(FAST_VERSION_DRAINAGE)) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  }
+  return args;
+}
+
+async function waitUntilServing(address: string, namespace: string, deadline: number, exited: () => string | undefined) {
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    const exit = exited();
+    if (exit) throw new Error(`Temporal dev server exited before it was ready: ${exit}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      lastError = error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  throw new Error(`Temporal dev server at ${address} not ready in time: ${(lastError as Error)?.message}`);
+}
+
+export async function startDevServer(options: DevServerOptions): Promise<RunningDevServer> {
+  if (options.dbFile) fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  const ip = options.ip ?? '127.0.0.1';
+  const address = `${ip}:${options.port}`;
+  const child = spawn(options.cliPath, devServerArgs(options), {
+    stdio: ['ignore', options.output ?? 'ignore', 'pipe'],
+  });
+  let stderrTail = '';
+  let exitDescription: string | undefined;
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => {
+    stderrTail = (stderrTail + chunk).slice(-2000);
+    if (options.output === 'inherit') process.stderr.write(chunk);
+  });
+  const exited = new Promise<void>((resolve) => {
+    child.on('exit', (code, signal) => {
+      exitDescription = `code ${code} signal ${signal}; stderr: ${stderrTail.trim() || '(empty)'}`;
+      resolve();
+    });
+  });
+  child.on('error', (error) => {
+    exitDescription = `could not run ${options.cliPath}: ${error.message}`;
+  });
+
+  const stop = async () => {
+    if (exitDescription === undefined) {
+      child.kill('SIGTERM');
+      const killTimer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killTimer);
+    }
+  };
+
+  try {
+    await waitUntilServing(address, options.namespace, Date.now() + (options.startTimeoutMs ?? 60_000), () => exitDescription);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { address, uiUrl: `http://${ip}:${options.uiPort}`, process: child, stop };
+}
+
+/** Where the Temporal UI (in the operator's browser) reaches the API's codec endpoint. */
+export function codecEndpointOf(config: AppConfig): string {
+  const host = config.api.host === '0.0.0.0' || config.api.host === '::' ? '127.0.0.1' : config.api.host;
+  return `http://${host}:${config.api.port}/codec`;
+}

@@ -1,0 +1,141 @@
+/**
+ * How the API and the activities reach the operation-mode workflow. Reads never throw and never wait
+ * long: with the workflow unreachable a read answers `undefined` within READ_TIMEOUT_MS, and flag
+ * evaluation falls back to each flag's safe default with the reason (OpenFeature's UNAVAILABLE).
+ */
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { AppConfig } from '../config';
+import { applicationFailureOf } from '../core/failure-types';
+import { evaluateAllFlags, evaluateFlag, type FlagEvaluation, type KnownFeatureFlagName } from '../core/operation-mode/feature-flags';
+import type { HealthCheckResult } from '../core/operation-mode/health-hysteresis';
+import {
+  clearOverrideUpdate,
+  currentModeQuery,
+  OPERATION_MODE_WORKFLOW_TYPE,
+  operationModeStateQuery,
+  operationModeWorkflowId,
+  reportHealthUpdate,
+  setOverrideUpdate,
+  type ModeChangeResult,
+  type OperationModeWorkflowInput,
+} from '../core/operation-mode/messages';
+import type { ClearOverrideRequest, OverrideRequest } from '../core/operation-mode/override-request';
+import type { OperationModeState } from '../core/operation-mode/state';
+import type { OperationModeView } from '../core/operation-mode/view';
+
+const READ_TIMEOUT_MS = 1_000;
+
+/** A rejected override or report, with the validator's list of problems. */
+export class OperationModeRequestError extends Error {
+  constructor(
+    message: string,
+    readonly problems: unknown[],
+  ) {
+    super(message);
+    this.name = 'OperationModeRequestError';
+  }
+}
+
+export interface ModeRead {
+  view?: OperationModeView;
+  /** Why the view is missing. */
+  unavailable?: string;
+}
+
+export class OperationModeClient {
+  readonly workflowId: string;
+  private memo?: { at: number; read: ModeRead };
+  private inflight?: Promise<ModeRead>;
+
+  /** `memoMs` > 0 lets a busy API reuse a read for that long (the mode changes rarely). */
+  constructor(
+    private readonly client: Client,
+    private readonly config: AppConfig,
+    private readonly memoMs = 0,
+  ) {
+    this.workflowId = operationModeWorkflowId(config.temporal.taskQueue);
+  }
+
+  /** Starts the singleton unless it runs already; safe to call from every process at start. */
+  async ensureRunning(): Promise<void> {
+    const input: OperationModeWorkflowInput = {
+      hysteresis: {
+        failuresToDegrade: this.config.health.failuresToDegrade,
+        passesToRecover: this.config.health.passesToRecover,
+        minDwellMs: this.config.health.minDwellMs,
+      },
+    };
+    await this.client.workflow.start(OPERATION_MODE_WORKFLOW_TYPE, {
+      workflowId: this.workflowId,
+      taskQueue: this.config.temporal.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      staticSummary: 'Operation mode (NORMAL / DEGRADED / EMERGENCY / MAINTENANCE) and feature flags',
+    });
+  }
+
+  /** Concurrent callers share one query, so a burst of requests sees one answer (and one cache key). */
+  read(): Promise<ModeRead> {
+    const now = Date.now();
+    if (this.memo && now - this.memo.at < (this.memo.read.view ? this.memoMs : Math.max(this.memoMs, 5_000))) {
+      return Promise.resolve(this.memo.read);
+    }
+    this.inflight ??= this.query().finally(() => (this.inflight = undefined));
+    return this.inflight;
+  }
+
+  private async query(): Promise<ModeRead> {
+    const started = Date.now();
+    let read: ModeRead;
+    try {
+      const view = await this.client.connection.withDeadline(started + READ_TIMEOUT_MS, () =>
+        this.client.workflow.getHandle(this.workflowId).query(currentModeQuery),
+      );
+      read = { view };
+    } catch (error) {
+      read = { unavailable: `operation mode unavailable: ${(error as Error).message}` };
+    }
+    this.memo = { at: started, read };
+    return read;
+  }
+
+  async flag(name: KnownFeatureFlagName): Promise<FlagEvaluation & { view?: OperationModeView }> {
+    const { view, unavailable } = await this.read();
+    return { ...evaluateFlag(name, view, unavailable), ...(view && { view }) };
+  }
+
+  async flags(): Promise<Record<string, FlagEvaluation>> {
+    const { view, unavailable } = await this.read();
+    return evaluateAllFlags(view, unavailable);
+  }
+
+  state(): Promise<OperationModeState> {
+    return this.client.workflow.getHandle(this.workflowId).query(operationModeStateQuery);
+  }
+
+  setOverride(request: OverrideRequest): Promise<ModeChangeResult> {
+    return this.update(() => this.client.workflow.getHandle(this.workflowId).executeUpdate(setOverrideUpdate, { args: [request] }));
+  }
+
+  clearOverride(request: ClearOverrideRequest): Promise<ModeChangeResult> {
+    return this.update(() => this.client.workflow.getHandle(this.workflowId).executeUpdate(clearOverrideUpdate, { args: [request] }));
+  }
+
+  reportHealth(check: HealthCheckResult): Promise<ModeChangeResult> {
+    return this.update(() => this.client.workflow.getHandle(this.workflowId).executeUpdate(reportHealthUpdate, { args: [check] }));
+  }
+
+  private async update(run: () => Promise<ModeChangeResult>): Promise<ModeChangeResult> {
+    try {
+      const result = await run();
+      this.memo = undefined;
+      return result;
+    } catch (error) {
+      const failure = applicationFailureOf(error);
+      if (error instanceof WorkflowUpdateFailedError && failure) {
+        throw new OperationModeRequestError(failure.message, (failure.details?.[0] as unknown[] | undefined) ?? []);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,119 @@
+/** Job shapes shared by the API and the workflows (no Node built-ins: the workflow bundle includes this). */
+import type { ModelTier, ProviderName } from './providers/catalog';
+import type { ProviderStep } from './providers/plan';
+
+export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const JOB_STAGES = ['queued', 'analyzing', 'completed', 'failed', 'cancelled'] as const;
+export type JobStage = (typeof JOB_STAGES)[number];
+
+export const ANALYSIS_TYPES = ['full'] as const;
+export type AnalysisType = (typeof ANALYSIS_TYPES)[number];
+
+export interface AnalyzeDocumentInput {
+  documentId: string;
+  analysisType: AnalysisType;
+  options?: AnalyzeDocumentOptions;
+  /** Key of this request in the analysis cache; the job reads it first and stores its answer under it. */
+  cacheKey?: string;
+  /** The starter read the cache under `cacheKey` just before starting (and missed): the job does not read it again. */
+  cacheChecked?: boolean;
+  /**
+   * The fallback chain, planned by the starter from the provider settings it shares with the workers
+   * (saves the job a local activity); without it the job plans in a local activity on its worker.
+   */
+  plan?: ProviderStep[];
+}
+
+export interface AnalyzeDocumentOptions {
+  /** The model tier asked for; operation mode may lower it (recorded per step in the chain). */
+  tier?: ModelTier;
+  /** Upper bound for the answer's length; the provider's configured MAX_TOKENS applies when lower. */
+  maxTokens?: number;
+}
+
+/** One step of the fallback chain: a provider tried with its own retry policy. */
+export interface ProviderAttempt {
+  provider: ProviderName;
+  model?: string;
+  tier?: ModelTier;
+  outcome: 'succeeded' | 'failed';
+  /** Attempts made with this provider (1 = no retry). */
+  attempts?: number;
+  /** Type of the failure that ended this step. */
+  errorType?: string;
+  errorMessage?: string;
+  /** Error type of each failed attempt, oldest first. */
+  attemptErrors?: string[];
+  inputTokens?: number;
+  outputTokens?: number;
+}
+
+export interface TokenTotals {
+  input: number;
+  output: number;
+}
+
+export interface JobProgress {
+  stage: JobStage;
+  documentId: string;
+  provider?: ProviderName;
+  chain: ProviderAttempt[];
+  /** Tokens of every attempt of every step, the failed ones included. */
+  tokens?: TokenTotals;
+  /** Answered from the analysis cache, no provider called. */
+  cached?: boolean;
+  /** The provider step's next attempt after a failed one, as the activity reported it (cleared when the step ends). */
+  currentAttempt?: RetryingAttempt;
+  /**
+   * Counts the changes a client can see (stage, provider, chain); absent in runs started before
+   * progress was published (see EVENT_DRIVEN_PROGRESS_PATCH).
+   */
+  version?: number;
+}
+
+export interface RetryingAttempt {
+  provider: ProviderName;
+  attempt: number;
+  lastFailure?: string;
+}
+
+/** Sent by a provider activity whose attempt failed and will be retried, so waiting clients see it at once. */
+export interface ProviderAttemptFailed {
+  provider: ProviderName;
+  /** The attempt that failed (1-based). */
+  attempt: number;
+  errorType: string;
+}
+
+export interface BatchItem {
+  documentId: string;
+  cacheKey?: string;
+}
+
+export interface AnalyzeBatchInput {
+  items: BatchItem[];
+  analysisType: AnalysisType;
+  options?: AnalyzeDocumentOptions;
+  /** Children running at once (the rest wait their turn). */
+  concurrency: number;
+  /** Handed to every child (see AnalyzeDocumentInput.plan). */
+  plan?: ProviderStep[];
+}
+
+export interface BatchChild {
+  documentId: string;
+  jobId: string;
+  status: JobStatus;
+  provider?: string;
+  errorType?: string;
+}
+
+export interface BatchProgress {
+  total: number;
+  counts: Record<JobStatus, number>;
+  /** The most children seen running at once (never above the input's concurrency). */
+  peakRunning: number;
+  children: BatchChild[];
+}
