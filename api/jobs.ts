@@ -63,7 +63,7 @@ export class JobService {
       staticDetails: [
         `**Document:** ${input.documentId}`,
         `**Analysis:** ${input.analysisType}, ${input.options?.tier ?? 'advanced'} model tier${input.options?.maxTokens ? `, at most ${input.options.maxTokens} tokens` : ''}`,
-        `**Progress:** query \`jobProgress\` (stage, provider chain, tokens); API: /api/jobs/${jobId}`,
+        `**Progress:** memo \`jobProgress\` (stage, provider chain, tokens, version); API: /api/jobs/${jobId} and /api/jobs/${jobId}/events`,
       ].join('\n\n'),
     });
     const view = {
