@@ -104,13 +104,33 @@ export class JobService {
   async readWhenChanged(jobId: string, waitMs: number, since?: string, signal?: AbortSignal): Promise<JobView | undefined> {
     const history = new JobHistory(this.client, jobId);
     if (!(await history.catchUp())) return undefined;
-    let view = await this.viewOf(history);
+    const view = await this.viewOf(history);
     // `since` is the version the client saw last: anything newer is answered at once.
     if (waitMs <= 0 || history.closed || (since !== undefined && view.version !== since)) return view;
-    const seen = view.version;
-    const stop = AbortSignal.any([AbortSignal.timeout(waitMs), ...(signal ? [signal] : [])]);
+    return this.nextChange(history, view, AbortSignal.any([AbortSignal.timeout(waitMs), ...(signal ? [signal] : [])]));
+  }
+
+  /**
+   * The job now, then each time it changes, following one history (never read twice); a quiet
+   * `quietMs` yields the same view again. Ends after the closed job's view, or when `signal` aborts.
+   * Yields nothing when there is no such job.
+   */
+  async *follow(jobId: string, quietMs: number, signal: AbortSignal): AsyncGenerator<JobView> {
+    const history = new JobHistory(this.client, jobId);
+    if (!(await history.catchUp())) return;
+    let view = await this.viewOf(history);
+    yield view;
+    while (!history.closed && !signal.aborted) {
+      view = await this.nextChange(history, view, AbortSignal.any([AbortSignal.timeout(quietMs), signal]));
+      if (!signal.aborted) yield view;
+    }
+  }
+
+  /** `seen` once the history shows a change to it, or as it is when `stop` aborts. */
+  private async nextChange(history: JobHistory, seen: JobView, stop: AbortSignal): Promise<JobView> {
+    let view = seen;
     try {
-      while (!stop.aborted && !history.closed && view.version === seen) {
+      while (!stop.aborted && !history.closed && view.version === seen.version) {
         await history.next(stop);
         view = await this.viewOf(history);
       }

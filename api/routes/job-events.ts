@@ -17,10 +17,11 @@ const RECONNECT_MS = 1_000;
 export function jobEventsHandler(jobs: JobService) {
   return async (req: Request, res: Response) => {
     const jobId = parseParam(JOB_ID_PATTERN, req.params.jobId as string, 'jobId');
-    const first = await jobs.read(jobId);
-    if (!first) throw notFound('job', jobId);
-
     const stopped = new AbortController();
+    const views = jobs.follow(jobId, WAIT_PER_ROUND_MS, stopped.signal);
+    const first = await views.next();
+    if (first.done) throw notFound('job', jobId);
+
     res.on('close', () => stopped.abort());
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -31,22 +32,25 @@ export function jobEventsHandler(jobs: JobService) {
     res.write(`retry: ${RECONNECT_MS}\n\n`);
 
     const resumedFrom = req.get('last-event-id');
-    let seen: JobView | undefined = resumedFrom === first.version ? first : undefined;
-    let view: JobView | undefined = first;
+    let seen: JobView | undefined = resumedFrom === first.value.version ? first.value : undefined;
+    let view: JobView = first.value;
     try {
-      while (view && !stopped.signal.aborted) {
+      for (;;) {
         const events = jobEventsBetween(seen, view);
         for (const event of events) res.write(formatServerSentEvent(event));
         if (events.some(isFinalEvent)) break;
         if (seen?.version === view.version) res.write(': waiting\n\n');
         seen = view;
-        view = await jobs.readWhenChanged(jobId, WAIT_PER_ROUND_MS, view.version, stopped.signal);
+        const next = await views.next();
+        if (next.done) break;
+        view = next.value;
       }
     } catch {
       // Headers are out: the stream can only say so and end; the client reconnects and resumes.
       const message = 'the job could not be read just now; reconnect with Last-Event-ID to resume';
       res.write(formatServerSentEvent({ event: 'interrupted', id: seen?.version ?? '', data: { error: { code: 'stream_interrupted', message } } }));
     }
+    stopped.abort();
     res.end();
   };
 }
