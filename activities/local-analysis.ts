@@ -2,6 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { analysisResultSchema, type AnalysisResult } from '../shared/core/analysis-result';
 import type { AnalysisCache } from '../shared/adapters/analysis-cache';
 import type { DocumentStore } from '../shared/adapters/documents/document-store';
+import { storeStepAnswer } from './store-step-answer';
 import { FAILURE_TYPES } from '../shared/core/failure-types';
 import { analyzeLocally, LOCAL_ANALYZER_MODEL } from '../shared/core/local-analyzer';
 
@@ -33,16 +34,9 @@ export function createLocalAnalysisActivities({ documents, cache }: { documents:
           attempts: Context.current().info.attempt,
         },
       });
-      await storeInCache(cache, storeUnderCacheKey, documentId, result);
+      await storeStepAnswer(cache, storeUnderCacheKey, documentId, result);
       return result;
     },
   };
 }
 
-/**
- * Stores a step's answer where the job asked, inside the activity that produced it: the workflow needs
- * no local activity (and no extra round trip) to do it. A cache that cannot store never fails the step.
- */
-export async function storeInCache(cache: AnalysisCache, key: string | undefined, documentId: string, result: AnalysisResult): Promise<void> {
-  if (key) await cache.write(key, documentId, result, []).catch(() => false);
-}

@@ -6,7 +6,7 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { AnalysisCache } from '../shared/adapters/analysis-cache';
 import { providerAttemptFailedSignal } from '../shared/core/names';
-import { storeInCache } from './local-analysis';
+import { storeStepAnswer } from './store-step-answer';
 import type { AnalysisResult } from '../shared/core/analysis-result';
 import type { AppConfig, RemoteProviderConfig } from '../shared/config';
 import type { ModelTier, RemoteProviderName } from '../shared/core/providers/catalog';
@@ -151,7 +151,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
             ...(earlierErrors.length > 0 && { attemptErrors: earlierErrors }),
           },
         };
-        await storeInCache(deps.cache, request.storeUnderCacheKey, request.documentId, result);
+        await storeStepAnswer(deps.cache, request.storeUnderCacheKey, request.documentId, result);
         return result;
       } catch (error) {
         if (context.cancellationSignal.aborted) {

@@ -11,19 +11,19 @@ import type { AnalysisResult } from '../shared/core/analysis-result';
 import { applicationFailureOf } from '../shared/core/failure-types';
 import type { JobProgress } from '../shared/core/job-types';
 import { JOB_PROGRESS_MEMO_KEY, SEARCH_ATTRIBUTES } from '../shared/core/names';
+import type { ExecutionStatusName } from './job-view';
 
 const EventType = temporal.api.enums.v1.EventType;
 /** Histories of a job are tens of events; a shorter page than this means the reader has caught up. */
 const PAGE_SIZE = 1000;
-
-export type ClosedAs = 'completed' | 'failed' | 'cancelled';
 
 /** What the history says about a job so far. */
 export interface JobHistoryState {
   runId?: string;
   startedAt?: string;
   closedAt?: string;
-  closedAs?: ClosedAs;
+  /** How the run stands, in Temporal's own terms: RUNNING until its close event. */
+  execution: ExecutionStatusName;
   documentId?: string;
   provider?: string;
   /** The workflow's published progress; absent in runs started before it published any. */
@@ -40,7 +40,7 @@ const isoOf = (event: HistoryEvent) => {
 };
 
 export class JobHistory {
-  readonly state: JobHistoryState = {};
+  readonly state: JobHistoryState = { execution: 'RUNNING' };
   private token: Uint8Array | undefined;
   private started = false;
   private ended = false;
@@ -69,7 +69,7 @@ export class JobHistory {
   }
 
   get closed(): boolean {
-    return this.state.closedAs !== undefined;
+    return this.state.execution !== 'RUNNING';
   }
 
   private async fetch(waitForNew: boolean): Promise<number | 'not_found'> {
@@ -118,31 +118,31 @@ export class JobHistory {
         this.applySearchAttributes(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields);
         break;
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
-        state.closedAs = 'completed';
+        state.execution = 'COMPLETED';
         state.result = (await decodeOptionalSinglePayload<AnalysisResult>(converter, event.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0])) ?? undefined;
         break;
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED: {
-        state.closedAs = 'failed';
+        state.execution = 'FAILED';
         const error = await decodeOptionalFailureToOptionalError(converter, event.workflowExecutionFailedEventAttributes?.failure);
         const failure = applicationFailureOf(error);
         state.error = failure ? { type: failure.type ?? 'ApplicationFailure', message: failure.message } : { type: error?.name ?? 'WorkflowFailed', message: error?.message ?? 'job failed' };
         break;
       }
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
-        state.closedAs = 'cancelled';
+        state.execution = 'CANCELLED';
         break;
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
-        state.closedAs = 'failed';
+        state.execution = 'TERMINATED';
         state.error = { type: 'Terminated', message: event.workflowExecutionTerminatedEventAttributes?.reason || 'the job was terminated' };
         break;
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
-        state.closedAs = 'failed';
+        state.execution = 'TIMED_OUT';
         state.error = { type: 'TimedOut', message: 'the job ran past its execution timeout' };
         break;
       default:
         return;
     }
-    if (state.closedAs && !state.closedAt) state.closedAt = isoOf(event);
+    if (this.closed && !state.closedAt) state.closedAt = isoOf(event);
   }
 
   private applySearchAttributes(fields: Record<string, Payload> | null | undefined): void {

@@ -62,8 +62,3 @@ export function stageOf(status: JobStatus, progress: JobProgress | undefined): J
   }
 }
 
-/** The job status from how its history closed (if it did) and the progress the workflow published. */
-export function jobStatusFromHistory(closedAs: 'completed' | 'failed' | 'cancelled' | undefined, progress: Pick<JobProgress, 'stage'> | undefined): JobStatus {
-  if (closedAs) return closedAs;
-  return progress === undefined || progress.stage === 'queued' ? 'queued' : 'running';
-}

@@ -6,7 +6,7 @@ import { JOB_ID_PREFIX, JOB_PROGRESS_MEMO_KEY, jobProgressQuery, SEARCH_ATTRIBUT
 import { planProviderChain } from '../shared/core/providers/plan';
 import { temporalUiRunUrl } from '../shared/adapters/temporal-client';
 import type { analyzeDocument } from '../workflows';
-import { jobStatusFromHistory, jobStatusOf, stageOf, type ExecutionStatusName, type JobView } from './job-view';
+import { jobStatusOf, stageOf, type ExecutionStatusName, type JobView } from './job-view';
 import { JobHistory } from './job-history';
 
 /** `analysis-<cache key>` for requests started through the API (so identical requests share a job); a UUID otherwise. */
@@ -144,7 +144,7 @@ export class JobService {
     const { state, jobId } = history;
     // Runs started before the workflow published its progress answer the query instead.
     const progress = state.progress ?? (await this.queryProgress(jobId));
-    const status = jobStatusFromHistory(state.closedAs, progress);
+    const status = jobStatusOf(state.execution, progress);
     const view: Omit<JobView, 'version'> = {
       jobId,
       status,
