@@ -9,6 +9,9 @@ import { createLogger, type Logger } from '../shared/adapters/logging/logger';
 import { OperationModeClient } from '../shared/adapters/operation-mode-client';
 import { createPayloadCodec } from '../shared/adapters/payload-codec';
 import type { GateStore } from '../shared/adapters/gate-store';
+import { API_TEMPORAL_TIMEOUT_MS, TEMPORAL_RETRY_AFTER_SECONDS } from '../shared/adapters/temporal-client';
+import { TemporalGuard } from '../shared/adapters/temporal/temporal-guard';
+import { readCachedJob } from './cached-job';
 import { Authenticator, principalOf } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
 import { httpServerSpans } from './http-tracing';
@@ -54,6 +57,7 @@ export function createApi({ config, client, documents, cache, gates, log = conso
 
   const auth = new Authenticator(config.security);
   const jobs = new JobService(client, config);
+  const temporal = new TemporalGuard(client.connection, { address: config.temporal.address, timeoutMs: API_TEMPORAL_TIMEOUT_MS, retryAfterSeconds: TEMPORAL_RETRY_AFTER_SECONDS });
   // Reads are memoized for a second: the mode changes rarely, and every analyze request needs it.
   const modes = new OperationModeClient(client, config, 1_000);
   const observability = createApiObservability({ config, cache, modes, gates, log: logger ?? createLogger({ name: 'api', level: 'silent' }) });
@@ -88,13 +92,13 @@ export function createApi({ config, client, documents, cache, gates, log = conso
   app.use(express.json({ limit: config.api.documentMaxBytes + BODY_ENVELOPE_BYTES }));
   app.use('/api', auth.require('client'), limiter.middleware);
   app.use('/api/documents', documentsRouter({ documents, cache, maxBytes }));
-  app.use('/api', batchRouter({ documents, batches: new BatchService(client, config), modes, retryAfterSeconds }));
-  app.use('/api', analysisRouter({ documents, jobs, cache, modes, maxBytes, retryAfterSeconds }));
+  app.use('/api', batchRouter({ documents, batches: new BatchService(client, config), modes, retryAfterSeconds, temporal }));
+  app.use('/api', analysisRouter({ documents, jobs, cache, modes, maxBytes, retryAfterSeconds, temporal, readCachedJob: (jobId) => readCachedJob(cache, config, jobId) }));
   app.use('/api/health', healthRouter({ config, client, documents, cache, gates, modes }));
   app.use(
     '/api/operation-mode',
     (req, res, next) => (req.method === 'GET' ? next() : auth.require('admin')(req, res, next)),
-    operationModeRouter({ modes, actorOf: (res) => principalOf(res)?.id ?? 'unknown' }),
+    operationModeRouter({ modes, actorOf: (res) => principalOf(res)?.id ?? 'unknown', temporal }),
   );
   app.get('/api/feature-flags', async (_req, res) => {
     res.json({ flags: await modes.flags() });
