@@ -18,7 +18,8 @@ import { httpServerSpans } from './http-tracing';
 import { createApiObservability } from './observability';
 import { BatchService } from './batches';
 import { JobService } from './jobs';
-import { openApiRouter } from './openapi';
+import { methodNotAllowed } from './method-not-allowed';
+import { buildOpenApiDocument, openApiRouter } from './openapi';
 import { createRateLimiter } from './rate-limit';
 import { analysisRouter } from './routes/analysis';
 import { batchRouter } from './routes/batches';
@@ -67,13 +68,18 @@ export function createApi({ config, client, documents, cache, gates, log = conso
   const maxBytes = config.api.documentMaxBytes;
   const retryAfterSeconds = Math.ceil(config.health.intervalMs / 1000);
 
+  const codec = createPayloadCodec(config.security.payloadEncryptionKeys);
+  // The document describes what this configuration serves: the codec endpoint only with encryption on.
+  const documentOptions = { codec: codec !== undefined };
+
   // Orchestrator probes, Prometheus metrics and the API description: no key, no rate limit.
   app.use('/api/health', probesRouter({ client, modes }));
-  app.use(openApiRouter());
+  app.use(openApiRouter(documentOptions));
   app.use(observability.metricsRouter);
+  // Before any key check: a method a path does not serve is 405 for everyone.
+  app.use(methodNotAllowed(buildOpenApiDocument(documentOptions).paths as Record<string, Record<string, unknown>>));
 
   // The Temporal UI calls the codec endpoint from the browser, so it parses its own bodies and does CORS.
-  const codec = createPayloadCodec(config.security.payloadEncryptionKeys);
   if (codec) {
     app.use(
       '/codec',
