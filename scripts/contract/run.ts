@@ -18,14 +18,11 @@ const SEED = Number(process.env.CONTRACT_SEED ?? randomInt(2 ** 31));
 /** Seconds per pass; the whole run stays within a few minutes on two cores. */
 const BUDGET_SECONDS = Number(process.env.CONTRACT_SECONDS ?? 75);
 
-const CHECKS = [
-  'not_a_server_error',
-  'status_code_conformance',
-  'content_type_conformance',
-  'response_schema_conformance',
-  'response_headers_conformance',
-  'unsupported_method',
-];
+/**
+ * Every Schemathesis check but one: positive_data_acceptance expects every schema-valid body to be
+ * accepted, and an override's `expiresAt` must also lie in the future, a rule JSON Schema cannot state.
+ */
+const CHECKS = ['--checks', 'all', '--exclude-checks', 'positive_data_acceptance'];
 
 /** Admin writes change the operation mode, which changes other routes' answers: they get a pass of their own, last. */
 const MODE_WRITES = '^/api/operation-mode';
@@ -97,7 +94,7 @@ function schemathesis(st: string, apiUrl: string, pass: Pass, config: string): P
     'run', `${apiUrl}/api/openapi.json`,
     '--url', apiUrl,
     '--header', `Authorization: Bearer ${pass.key}`,
-    '--checks', CHECKS.join(','),
+    ...CHECKS,
     '--phases', 'examples,coverage,fuzzing',
     '--max-time', String(pass.seconds),
     '--seed', String(SEED),
@@ -138,7 +135,7 @@ async function main() {
   console.log(`contract: API at ${workers.apiUrl}, seed ${SEED} (CONTRACT_SEED=${SEED} replays it), ${BUDGET_SECONDS} s per key`);
   const config = configFile(await seed(workers.apiUrl));
   const rows: string[] = [];
-  let failed = false;
+  const outcomes: boolean[] = [];
   for (const pass of PASSES) {
     const before = await answeredByStatus(workers.apiUrl);
     const { exitCode, output } = await schemathesis(st, workers.apiUrl, pass, config);
@@ -150,12 +147,14 @@ async function main() {
       requests += delta;
       if (Number(status) >= 500) serverErrors += delta;
     }
-    failed ||= exitCode !== 0 || serverErrors > 0;
+    outcomes.push(exitCode === 0 && serverErrors === 0);
     rows.push(`${pass.name}: ${requests} requests answered, ${serverErrors} 5xx; schemathesis exit ${exitCode}, ${summaryOf(output)}`);
   }
   console.log(`\ncontract (seed ${SEED}):\n${rows.map((row) => `  ${row}`).join('\n')}`);
+  const failedPasses = rows.filter((_row, index) => outcomes[index] === false).length;
+  console.log(`contract: ${PASSES.length - failedPasses} passed, ${failedPasses} failed`);
   await stopTestStack();
-  process.exit(failed ? 1 : 0);
+  process.exit(failedPasses > 0 ? 1 : 0);
 }
 
 main().catch(async (error) => {
