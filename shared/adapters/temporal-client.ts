@@ -5,6 +5,11 @@ import { boundedRetryInterceptor } from './temporal/bounded-retry';
 
 /** How long an API request waits for Temporal before it answers 503 (beyond a long poll's own wait). */
 export const API_TEMPORAL_TIMEOUT_MS = 2_000;
+/**
+ * How long the API's connection keeps retrying an unreachable server: inside API_TEMPORAL_TIMEOUT_MS, so
+ * a guarded call ends on the connection's own UNAVAILABLE (which opens the guard's breaker), not on its deadline.
+ */
+export const API_TEMPORAL_RETRY_BUDGET_MS = 1_500;
 /** What a client is told to wait while Temporal is away: about one dev-server restart. */
 export const TEMPORAL_RETRY_AFTER_SECONDS = 3;
 
@@ -23,7 +28,7 @@ export function temporalConnectionOptions(address: string, { giveUpAfterMs }: { 
 
 /** The API's client. Lazy: the API starts, and answers 503, while Temporal is away; it connects on first use. */
 export async function connectTemporalClient(config: AppConfig, interceptors?: ClientInterceptors): Promise<Client> {
-  const connection = Connection.lazy(temporalConnectionOptions(config.temporal.address, { giveUpAfterMs: API_TEMPORAL_TIMEOUT_MS }));
+  const connection = Connection.lazy(temporalConnectionOptions(config.temporal.address, { giveUpAfterMs: API_TEMPORAL_RETRY_BUDGET_MS }));
   return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config), interceptors });
 }
 
