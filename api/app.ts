@@ -9,13 +9,17 @@ import { createLogger, type Logger } from '../shared/adapters/logging/logger';
 import { OperationModeClient } from '../shared/adapters/operation-mode-client';
 import { createPayloadCodec } from '../shared/adapters/payload-codec';
 import type { GateStore } from '../shared/adapters/gate-store';
+import { API_TEMPORAL_TIMEOUT_MS, TEMPORAL_RETRY_AFTER_SECONDS } from '../shared/adapters/temporal-client';
+import { TemporalGuard } from '../shared/adapters/temporal/temporal-guard';
+import { readCachedJob } from './cached-job';
 import { Authenticator, principalOf } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
 import { httpServerSpans } from './http-tracing';
 import { createApiObservability } from './observability';
 import { BatchService } from './batches';
 import { JobService } from './jobs';
-import { openApiRouter } from './openapi';
+import { methodNotAllowed } from './method-not-allowed';
+import { buildOpenApiDocument, openApiRouter } from './openapi';
 import { createRateLimiter } from './rate-limit';
 import { analysisRouter } from './routes/analysis';
 import { batchRouter } from './routes/batches';
@@ -54,6 +58,7 @@ export function createApi({ config, client, documents, cache, gates, log = conso
 
   const auth = new Authenticator(config.security);
   const jobs = new JobService(client, config);
+  const temporal = new TemporalGuard(client.connection, { address: config.temporal.address, timeoutMs: API_TEMPORAL_TIMEOUT_MS, retryAfterSeconds: TEMPORAL_RETRY_AFTER_SECONDS });
   // Reads are memoized for a second: the mode changes rarely, and every analyze request needs it.
   const modes = new OperationModeClient(client, config, 1_000);
   const observability = createApiObservability({ config, cache, modes, gates, log: logger ?? createLogger({ name: 'api', level: 'silent' }) });
@@ -63,13 +68,18 @@ export function createApi({ config, client, documents, cache, gates, log = conso
   const maxBytes = config.api.documentMaxBytes;
   const retryAfterSeconds = Math.ceil(config.health.intervalMs / 1000);
 
+  const codec = createPayloadCodec(config.security.payloadEncryptionKeys);
+  // The document describes what this configuration serves: the codec endpoint only with encryption on.
+  const documentOptions = { codec: codec !== undefined };
+
   // Orchestrator probes, Prometheus metrics and the API description: no key, no rate limit.
   app.use('/api/health', probesRouter({ client, modes }));
-  app.use(openApiRouter());
+  app.use(openApiRouter(documentOptions));
   app.use(observability.metricsRouter);
+  // Before any key check: a method a path does not serve is 405 for everyone.
+  app.use(methodNotAllowed(buildOpenApiDocument(documentOptions).paths as Record<string, Record<string, unknown>>));
 
   // The Temporal UI calls the codec endpoint from the browser, so it parses its own bodies and does CORS.
-  const codec = createPayloadCodec(config.security.payloadEncryptionKeys);
   if (codec) {
     app.use(
       '/codec',
@@ -88,13 +98,13 @@ export function createApi({ config, client, documents, cache, gates, log = conso
   app.use(express.json({ limit: config.api.documentMaxBytes + BODY_ENVELOPE_BYTES }));
   app.use('/api', auth.require('client'), limiter.middleware);
   app.use('/api/documents', documentsRouter({ documents, cache, maxBytes }));
-  app.use('/api', batchRouter({ documents, batches: new BatchService(client, config), modes, retryAfterSeconds }));
-  app.use('/api', analysisRouter({ documents, jobs, cache, modes, maxBytes, retryAfterSeconds }));
+  app.use('/api', batchRouter({ documents, batches: new BatchService(client, config), modes, retryAfterSeconds, temporal }));
+  app.use('/api', analysisRouter({ documents, jobs, cache, modes, maxBytes, retryAfterSeconds, temporal, readCachedJob: (jobId) => readCachedJob(cache, config, jobId) }));
   app.use('/api/health', healthRouter({ config, client, documents, cache, gates, modes }));
   app.use(
     '/api/operation-mode',
     (req, res, next) => (req.method === 'GET' ? next() : auth.require('admin')(req, res, next)),
-    operationModeRouter({ modes, actorOf: (res) => principalOf(res)?.id ?? 'unknown' }),
+    operationModeRouter({ modes, actorOf: (res) => principalOf(res)?.id ?? 'unknown', temporal }),
   );
   app.get('/api/feature-flags', async (_req, res) => {
     res.json({ flags: await modes.flags() });

@@ -1,5 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { z } from 'zod';
+import { TEMPORAL_RETRY_AFTER_SECONDS } from '../shared/adapters/temporal-client';
+import { TemporalUnavailableError, temporalUnreachableReason } from '../shared/adapters/temporal/temporal-unavailable';
 
 /** An error a client caused or should know about; rendered as `{error: {code, message, field?}}`. */
 export class HttpError extends Error {
@@ -36,8 +38,14 @@ const BODY_PARSER_ERRORS: Record<string, (error: { limit?: number }) => HttpErro
   'stream.encoding.set': () => new HttpError(400, 'invalid_request', 'request body could not be read'),
 };
 
+const temporalUnavailable = (message: string, retryAfterSeconds: number) =>
+  new HttpError(503, 'temporal_unavailable', message, undefined, { 'Retry-After': String(retryAfterSeconds) });
+
 function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
+  if (error instanceof TemporalUnavailableError) return temporalUnavailable(error.message, error.retryAfterSeconds);
+  // A Temporal call outside the guard that found the server away is still the same honest answer.
+  if (temporalUnreachableReason(error)) return temporalUnavailable('Temporal is not reachable or did not answer in time; retry shortly', TEMPORAL_RETRY_AFTER_SECONDS);
   const type = (error as { type?: unknown } | null)?.type;
   if (typeof type === 'string' && BODY_PARSER_ERRORS[type]) return BODY_PARSER_ERRORS[type](error as { limit?: number });
   const status = (error as { status?: unknown } | null)?.status;

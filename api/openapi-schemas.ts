@@ -16,6 +16,7 @@ import type { ActiveOverride } from '../shared/core/operation-mode/state';
 import { TRANSITION_CAUSES } from '../shared/core/operation-mode/transitions';
 import type { OperationModeView } from '../shared/core/operation-mode/view';
 import type { BatchView } from './batches';
+import type { CachedJobView } from './cached-job';
 import type { JobView } from './job-view';
 import type { JobSummary } from './jobs';
 
@@ -76,6 +77,11 @@ export const jobViewSchema = z.object({
   closedAt: isoTimestamp.optional(),
   links: jobLinksSchema,
   version: z.string().describe('changes with status, stage, provider, chain or attempt; pass as ?since= when long-polling'),
+});
+
+/** GET /api/jobs/:id: the job, or (Temporal away) its answer from the analysis cache, marked as such. */
+export const jobReadSchema = jobViewSchema.extend({
+  servedFrom: z.literal('cache').optional().meta({ description: 'Present when Temporal was away and the finished job came from the analysis cache (no chain or tokens then)' }),
 });
 
 /** 202 from POST /api/analyze: the new (or joined) job, with the model tier it was started with. */
@@ -222,6 +228,7 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
 const mirrors: {
   jobView: Same<z.output<typeof jobViewSchema>, JobView>;
+  jobRead: Same<z.output<typeof jobReadSchema>, JobView & { servedFrom?: CachedJobView['servedFrom'] }>;
   jobSummary: Same<z.output<typeof jobSummarySchema>, JobSummary>;
   batchView: Same<z.output<typeof batchViewSchema>, BatchView>;
   providerAttempt: Same<z.output<typeof providerAttemptSchema>, ProviderAttempt>;
@@ -236,6 +243,7 @@ const mirrors: {
   operationModeView: Same<z.output<typeof operationModeViewSchema>, OperationModeView>;
 } = {
   jobView: true,
+  jobRead: true,
   jobSummary: true,
   batchView: true,
   providerAttempt: true,

@@ -9,6 +9,7 @@ import { analysisResultSchema } from '../shared/core/analysis-result';
 import { DOCUMENT_ID_PATTERN } from '../shared/adapters/documents/document-store';
 import { jsonPayloadsSchema } from '../shared/adapters/payload-codec';
 import { BATCH_ID_PATTERN } from './batches';
+import type { JobEventName } from './job-events';
 import { JOB_ID_PATTERN } from './jobs';
 import * as responses from './openapi-schemas';
 import { clearOverrideSchema, overrideRequestSchema } from './routes/operation-mode';
@@ -30,6 +31,7 @@ const SCHEMAS = {
   AnalysisResult: analysisResultSchema,
   CachedAnalysis: responses.cachedAnalysisSchema,
   JobView: responses.jobViewSchema,
+  JobRead: responses.jobReadSchema,
   JobAccepted: responses.jobAcceptedSchema,
   JobList: responses.jobListSchema,
   JobCancelling: responses.jobCancellingSchema,
@@ -85,6 +87,7 @@ const reply = (description: string, name?: SchemaName, mediaType?: string) => ({
 const errorReply = (description: string, headers?: JsonObject) => ({ ...reply(description, 'Error'), ...(headers && { headers }) });
 
 const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } } };
+const TEMPORAL_AWAY = 'Temporal is not reachable or did not answer in time (temporal_unavailable); the message names its address';
 
 const COMMON_RESPONSES = {
   BadRequest: errorReply('Invalid request (invalid_request, malformed_json)'),
@@ -95,7 +98,8 @@ const COMMON_RESPONSES = {
   Unauthorized: errorReply('No bearer token, or an unknown one (unauthorized)'),
   Forbidden: errorReply('A client key on an admin route (forbidden)'),
   TooManyRequests: errorReply('More than RATE_LIMIT_PER_MINUTE requests from this key (rate_limited)', RETRY_AFTER),
-  OperationModeUnavailable: errorReply('The operation-mode workflow could not be reached (operation_mode_unavailable)'),
+  OperationModeUnavailable: errorReply('The operation-mode workflow could not be reached (operation_mode_unavailable, temporal_unavailable)', RETRY_AFTER),
+  TemporalUnavailable: errorReply(TEMPORAL_AWAY, RETRY_AFTER),
 };
 
 const pathParameter = (name: string, pattern: RegExp, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string', pattern: pattern.source } });
@@ -150,9 +154,30 @@ const documentId = pathParameter('id', DOCUMENT_ID_PATTERN, 'Document id');
 const jobId = pathParameter('id', JOB_ID_PATTERN, 'Job id (the Temporal workflow id)');
 const batchId = pathParameter('id', BATCH_ID_PATTERN, 'Batch id (the Temporal workflow id)');
 const HEALTH_JSON = 'application/health+json';
+
+const JOB_EVENT_NAMES = ['snapshot', 'stage', 'attempt', 'completed', 'failed', 'cancelled', 'interrupted'] as const satisfies readonly JobEventName[];
+const everyJobEventNamed: Exclude<JobEventName, (typeof JOB_EVENT_NAMES)[number]> extends never ? true : false = true;
+void everyJobEventNamed;
+
+/** One event of the job stream (OpenAPI describes a `text/event-stream` by the schema of each event). */
+const JOB_EVENT_SCHEMA = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', description: 'The job version this event brings the client to: send it back as Last-Event-ID' },
+    event: { type: 'string', enum: JOB_EVENT_NAMES },
+    data: { type: 'string', contentMediaType: 'application/json', contentSchema: { type: 'object' }, description: 'One JSON object: the job, a stage, an attempt, or an error' },
+    retry: { type: 'integer', minimum: 0, description: 'Milliseconds a client waits before it reconnects' },
+  },
+};
 const bodyErrors = { 400: responseRef('BadRequest'), 413: responseRef('PayloadTooLarge'), 415: responseRef('UnsupportedMediaType') };
 
-function paths(): Record<string, Record<string, JsonObject>> {
+/** `codec`: the codec endpoint is served (PAYLOAD_ENCRYPTION_KEYS set); the document describes only what is served. */
+export interface OpenApiOptions {
+  serverUrl?: string;
+  codec?: boolean;
+}
+
+function paths({ codec = false }: OpenApiOptions): Record<string, Record<string, JsonObject>> {
   return {
     '/api/documents': {
       post: operation({
@@ -194,7 +219,7 @@ function paths(): Record<string, Record<string, JsonObject>> {
           202: { ...reply('Job started; Location names it', 'JobAccepted'), headers: { Location: { schema: { type: 'string' } } } },
           ...bodyErrors,
           404: responseRef('NotFound'),
-          503: errorReply('Analysis is switched off in the current operation mode (analysis_disabled)', RETRY_AFTER),
+          503: errorReply(`Analysis is switched off in the current operation mode (analysis_disabled), or ${TEMPORAL_AWAY}`, RETRY_AFTER),
         },
       }),
     },
@@ -207,7 +232,7 @@ function paths(): Record<string, Record<string, JsonObject>> {
           202: { ...reply('Batch started; Location names it', 'BatchView'), headers: { Location: { schema: { type: 'string' } } } },
           ...bodyErrors,
           404: responseRef('NotFound'),
-          503: errorReply('Analysis or batch analysis is switched off in the current operation mode (analysis_disabled)', RETRY_AFTER),
+          503: errorReply(`Analysis or batch analysis is switched off in the current operation mode (analysis_disabled), or ${TEMPORAL_AWAY}`, RETRY_AFTER),
         },
       }),
     },
@@ -216,7 +241,7 @@ function paths(): Record<string, Record<string, JsonObject>> {
         tag: 'analysis',
         summary: 'Read a batch and the state of its documents',
         parameters: [batchId],
-        responses: { 200: reply('The batch', 'BatchView'), 400: responseRef('InvalidId'), 404: responseRef('NotFound') },
+        responses: { 200: reply('The batch', 'BatchView'), 400: responseRef('InvalidId'), 404: responseRef('NotFound'), 503: responseRef('TemporalUnavailable') },
       }),
     },
     '/api/jobs': {
@@ -224,16 +249,24 @@ function paths(): Record<string, Record<string, JsonObject>> {
         tag: 'jobs',
         summary: 'List jobs, newest first',
         parameters: queryParameters(listJobsQuerySchema, { documentId: 'Only jobs of this document', pageSize: 'At most this many jobs' }),
-        responses: { 200: reply('Matching jobs', 'JobList'), 400: responseRef('BadRequest') },
+        responses: { 200: reply('Matching jobs', 'JobList'), 400: responseRef('BadRequest'), 503: responseRef('TemporalUnavailable') },
       }),
     },
     '/api/jobs/{id}': {
       get: operation({
         tag: 'jobs',
         summary: 'Read a job: status, fallback chain, tokens, result or error',
-        description: 'With `wait`, answers as soon as the job changes (or closes), or after that many seconds.',
+        description: [
+          'With `wait`, answers as soon as the job changes (or closes), or after that many seconds.',
+          'While Temporal is away, a finished job whose answer is in the analysis cache is answered from there: `servedFrom` is `cache` and so is the `X-Served-From` header.',
+        ].join(' '),
         parameters: [jobId, ...queryParameters(readJobQuerySchema, { wait: 'Seconds to wait for the job to change or close before answering (long poll)' })],
-        responses: { 200: reply('The job', 'JobView'), 400: responseRef('InvalidId'), 404: responseRef('NotFound') },
+        responses: {
+          200: { ...reply('The job', 'JobRead'), headers: { 'X-Served-From': { description: '`cache` when Temporal was away and the answer came from the analysis cache', schema: { type: 'string', enum: ['cache'] } } } },
+          400: responseRef('InvalidId'),
+          404: responseRef('NotFound'),
+          503: responseRef('TemporalUnavailable'),
+        },
       }),
       delete: operation({
         tag: 'jobs',
@@ -244,6 +277,7 @@ function paths(): Record<string, Record<string, JsonObject>> {
           400: responseRef('InvalidId'),
           404: responseRef('NotFound'),
           409: errorReply('The job has already finished (job_closed)'),
+          503: responseRef('TemporalUnavailable'),
         },
       }),
     },
@@ -259,9 +293,10 @@ function paths(): Record<string, Record<string, JsonObject>> {
         ].join(' '),
         parameters: [jobId, { name: 'Last-Event-ID', in: 'header', required: false, description: 'The last event id received: the stream resumes after it', schema: { type: 'string' } }],
         responses: {
-          200: { description: 'The event stream', content: { 'text/event-stream': { schema: { type: 'string', description: 'Server-sent events: `id`, `event` and one JSON `data` line each' } } } },
+          200: { description: 'The event stream', content: { 'text/event-stream': { schema: JOB_EVENT_SCHEMA } } },
           400: responseRef('InvalidId'),
           404: responseRef('NotFound'),
+          503: responseRef('TemporalUnavailable'),
         },
       }),
     },
@@ -310,8 +345,10 @@ function paths(): Record<string, Record<string, JsonObject>> {
         responses: { 200: reply('Override cleared', 'OperationModeChange'), 400: responseRef('BadRequest'), 503: responseRef('OperationModeUnavailable') },
       }),
     },
-    '/codec/encode': { post: codecOperation('Encrypt payloads') },
-    '/codec/decode': { post: codecOperation('Decrypt payloads', { 422: errorReply('A payload could not be decrypted (undecodable_payload)') }) },
+    ...(codec && {
+      '/codec/encode': { post: codecOperation('Encrypt payloads') },
+      '/codec/decode': { post: codecOperation('Decrypt payloads', { 422: errorReply('A payload could not be decrypted (undecodable_payload)') }) },
+    }),
     [OPENAPI_JSON_PATH]: {
       get: operation({ tag: 'docs', access: 'public', summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1 document', content: { 'application/json': {} } } } }),
     },
@@ -330,7 +367,8 @@ function codecOperation(summary: string, extra: Record<string, JsonObject> = {})
   });
 }
 
-export function buildOpenApiDocument({ serverUrl }: { serverUrl?: string } = {}): JsonObject {
+export function buildOpenApiDocument(options: OpenApiOptions = {}): JsonObject {
+  const { serverUrl, codec = false } = options;
   return {
     openapi: '3.1.0',
     info: {
@@ -340,8 +378,8 @@ export function buildOpenApiDocument({ serverUrl }: { serverUrl?: string } = {})
     },
     ...(serverUrl && { servers: [{ url: serverUrl }] }),
     security: [{ bearerAuth: [] }],
-    tags: ['documents', 'analysis', 'jobs', 'health', 'operation-mode', 'codec', 'docs'].map((name) => ({ name })),
-    paths: paths(),
+    tags: ['documents', 'analysis', 'jobs', 'health', 'operation-mode', ...(codec ? ['codec'] : []), 'docs'].map((name) => ({ name })),
+    paths: paths(options),
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
       schemas: componentSchemas(),
@@ -378,7 +416,7 @@ const trailingSlash: RequestHandler = (req, res, next) => {
 };
 
 /** `GET /api/openapi.json` and Swagger UI at `/docs`; both public. */
-export function openApiRouter(options: { serverUrl?: string } = {}): Router {
+export function openApiRouter(options: OpenApiOptions = {}): Router {
   const document = buildOpenApiDocument(options);
   const router = Router();
   router.get(OPENAPI_JSON_PATH, (_req, res) => {

@@ -56,7 +56,7 @@ export const analyzeRequestSchema = z
   });
 
 /** Query parameters arrive as strings (the app uses the simple query parser: a repeated key is an array → 400). */
-const integerParam = (min: number, max: number) => z.string().regex(/^\d{1,6}$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max));
+const integerParam = (min: number, max: number) => z.string().regex(/^\d{1,6}$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(min).max(max));
 
 export const listJobsQuerySchema = z
   .object({

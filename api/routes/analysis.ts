@@ -4,6 +4,9 @@ import type { ModelTier } from '../../shared/core/providers/catalog';
 import { sha256Hex, type DocumentStore } from '../../shared/adapters/documents/document-store';
 import { evaluateFlag } from '../../shared/core/operation-mode/feature-flags';
 import type { OperationModeClient } from '../../shared/adapters/operation-mode-client';
+import type { TemporalGuard } from '../../shared/adapters/temporal/temporal-guard';
+import { TemporalUnavailableError } from '../../shared/adapters/temporal/temporal-unavailable';
+import { SERVED_FROM_HEADER, type CachedJobView } from '../cached-job';
 import { HttpError, notFound } from '../errors';
 import { JOB_ID_PATTERN, type JobService } from '../jobs';
 import { analysisDisabled } from '../mode-messages';
@@ -20,9 +23,13 @@ interface AnalysisRouterDeps {
   maxBytes: number;
   /** Told to clients in Retry-After while analysis is switched off: the next health check may change it. */
   retryAfterSeconds: number;
+  /** Every Temporal call: a deadline, and a 503 at once while Temporal is away. */
+  temporal: TemporalGuard;
+  /** A finished job's answer from the analysis cache, for reads while Temporal is away. */
+  readCachedJob: (jobId: string) => Promise<CachedJobView | undefined>;
 }
 
-export function analysisRouter({ documents, jobs, cache, modes, maxBytes, retryAfterSeconds }: AnalysisRouterDeps): Router {
+export function analysisRouter({ documents, jobs, cache, modes, maxBytes, retryAfterSeconds, temporal, readCachedJob }: AnalysisRouterDeps): Router {
   const router = Router();
 
   router.post('/analyze', async (req, res) => {
@@ -53,34 +60,40 @@ export function analysisRouter({ documents, jobs, cache, modes, maxBytes, retryA
     }
 
     stored ??= await documents.create({ content: body.content!, title: body.title });
-    const job = await jobs.start({
+    const job = await temporal.run(() => jobs.start({
       documentId: stored.id,
       analysisType: body.analysisType,
       options: { tier, ...(body.maxTokens !== undefined && { maxTokens: body.maxTokens }) },
       cacheKey: keyFor(tier),
       cacheChecked: true,
-    });
+    }));
     res.status(202).location(job.links.self).json({ ...job, documentId: stored.id, tier });
   });
 
   router.get('/jobs', async (req, res) => {
     const query = parseQuery(listJobsQuerySchema, req);
-    res.json({ jobs: await jobs.list(query) });
+    res.json({ jobs: await temporal.run(() => jobs.list(query)) });
   });
 
   router.get('/jobs/:jobId', async (req, res) => {
     const jobId = parseParam(JOB_ID_PATTERN, req.params.jobId, 'jobId');
     const { wait, since } = parseQuery(readJobQuerySchema, req);
-    const job = await jobs.readWhenChanged(jobId, (wait ?? 0) * 1000, since);
+    const waitMs = (wait ?? 0) * 1000;
+    const job = await temporal.run(() => jobs.readWhenChanged(jobId, waitMs, since), { waitMs }).catch(async (error: unknown) => {
+      const cached = error instanceof TemporalUnavailableError ? await readCachedJob(jobId) : undefined;
+      if (!cached) throw error;
+      res.set(SERVED_FROM_HEADER, 'cache');
+      return cached;
+    });
     if (!job) throw notFound('job', jobId);
     res.json(job);
   });
 
-  router.get('/jobs/:jobId/events', jobEventsHandler(jobs));
+  router.get('/jobs/:jobId/events', jobEventsHandler(jobs, temporal));
 
   router.delete('/jobs/:jobId', async (req, res) => {
     const jobId = parseParam(JOB_ID_PATTERN, req.params.jobId, 'jobId');
-    const outcome = await jobs.cancel(jobId);
+    const outcome = await temporal.run(() => jobs.cancel(jobId));
     if (outcome === 'not_found') throw notFound('job', jobId);
     if (outcome === 'closed') throw new HttpError(409, 'job_closed', `job ${jobId} has already finished`);
     res.status(202).json(outcome);

@@ -3,6 +3,7 @@ import { analysisKeyOf } from '../../shared/adapters/analysis-cache';
 import type { DocumentStore } from '../../shared/adapters/documents/document-store';
 import { evaluateFlag } from '../../shared/core/operation-mode/feature-flags';
 import type { OperationModeClient } from '../../shared/adapters/operation-mode-client';
+import type { TemporalGuard } from '../../shared/adapters/temporal/temporal-guard';
 import { BATCH_ID_PATTERN, type BatchService } from '../batches';
 import { notFound } from '../errors';
 import { analysisDisabled } from '../mode-messages';
@@ -14,9 +15,10 @@ interface BatchRouterDeps {
   batches: BatchService;
   modes: OperationModeClient;
   retryAfterSeconds: number;
+  temporal: TemporalGuard;
 }
 
-export function batchRouter({ documents, batches, modes, retryAfterSeconds }: BatchRouterDeps): Router {
+export function batchRouter({ documents, batches, modes, retryAfterSeconds, temporal }: BatchRouterDeps): Router {
   const router = Router();
 
   router.post('/analyze/batch', async (req, res) => {
@@ -36,7 +38,7 @@ export function batchRouter({ documents, batches, modes, retryAfterSeconds }: Ba
       }
     }
     const tier = evaluateFlag('enable_advanced_llm_models', view, unavailable).value ? 'advanced' : 'light';
-    const batch = await batches.start({
+    const batch = await temporal.run(() => batches.start({
       items: stored.map(({ id, contentSha256 }) => ({
         documentId: id,
         cacheKey: analysisKeyOf({ contentSha256, analysisType: body.analysisType, tier, maxTokens: body.maxTokens }),
@@ -44,13 +46,13 @@ export function batchRouter({ documents, batches, modes, retryAfterSeconds }: Ba
       analysisType: body.analysisType,
       options: { tier, ...(body.maxTokens !== undefined && { maxTokens: body.maxTokens }) },
       concurrency: body.concurrency,
-    });
+    }));
     res.status(202).location(batch.links.self).json(batch);
   });
 
   router.get('/batches/:batchId', async (req, res) => {
     const batchId = parseParam(BATCH_ID_PATTERN, req.params.batchId, 'batchId');
-    const batch = await batches.read(batchId);
+    const batch = await temporal.run(() => batches.read(batchId));
     if (!batch) throw notFound('batch', batchId);
     res.json(batch);
   });

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import type { TemporalGuard } from '../../shared/adapters/temporal/temporal-guard';
 import { notFound } from '../errors';
 import { formatServerSentEvent, isFinalEvent, jobEventsBetween } from '../job-events';
 import { JOB_ID_PATTERN, type JobService } from '../jobs';
@@ -14,12 +15,13 @@ const RECONNECT_MS = 1_000;
  * `GET /api/jobs/:jobId/events`: server-sent events for one job until it closes. Each round holds one
  * event-driven wait (JobService.readWhenChanged), so a watching client costs nothing while the job is quiet.
  */
-export function jobEventsHandler(jobs: JobService) {
+export function jobEventsHandler(jobs: JobService, temporal: TemporalGuard) {
   return async (req: Request, res: Response) => {
     const jobId = parseParam(JOB_ID_PATTERN, req.params.jobId as string, 'jobId');
     const stopped = new AbortController();
     const views = jobs.follow(jobId, WAIT_PER_ROUND_MS, stopped.signal);
-    const first = await views.next();
+    // Only the first read is guarded: it decides between 503 and a stream; the stream's waits are long by design.
+    const first = await temporal.run(() => views.next());
     if (first.done) throw notFound('job', jobId);
 
     res.on('close', () => stopped.abort());

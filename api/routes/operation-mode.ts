@@ -2,6 +2,9 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { OPERATION_MODES, SEVERITIES } from '../../shared/core/operation-mode/modes';
 import { OperationModeRequestError, type OperationModeClient } from '../../shared/adapters/operation-mode-client';
+import type { TemporalGuard } from '../../shared/adapters/temporal/temporal-guard';
+import { TemporalUnavailableError } from '../../shared/adapters/temporal/temporal-unavailable';
+import { TEMPORAL_RETRY_AFTER_SECONDS } from '../../shared/adapters/temporal-client';
 import { HttpError } from '../errors';
 import { parseBody } from '../validation';
 
@@ -17,25 +20,34 @@ export const overrideRequestSchema = z
 export const clearOverrideSchema = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();
 
 /** Admin routes: who may call them is decided by the auth middleware in front. */
-export function operationModeRouter({ modes, actorOf }: { modes: OperationModeClient; actorOf: (res: Response) => string }): Router {
+const modeUnavailable = (message: string) =>
+  new HttpError(503, 'operation_mode_unavailable', message, undefined, { 'Retry-After': String(TEMPORAL_RETRY_AFTER_SECONDS) });
+
+interface OperationModeRouterDeps {
+  modes: OperationModeClient;
+  actorOf: (res: Response) => string;
+  temporal: TemporalGuard;
+}
+
+export function operationModeRouter({ modes, actorOf, temporal }: OperationModeRouterDeps): Router {
   const router = Router();
 
   router.get('/', async (_req, res) => {
     const { view, unavailable } = await modes.read();
-    if (!view) throw new HttpError(503, 'operation_mode_unavailable', unavailable ?? 'operation mode unavailable');
-    const state = await modes.state().catch(() => undefined);
+    if (!view) throw modeUnavailable(unavailable ?? 'operation mode unavailable');
+    const state = await temporal.run(() => modes.state()).catch(() => undefined);
     res.json({ ...view, transitionCount: state?.transitionCount, audit: state?.audit ?? [] });
   });
 
   router.put('/', async (req, res) => {
     const body = parseBody(overrideRequestSchema, req);
-    const result = await rejectingAsBadRequest(() => modes.setOverride({ ...body, actor: actorOf(res) }));
+    const result = await rejectingAsBadRequest(() => temporal.run(() => modes.setOverride({ ...body, actor: actorOf(res) })));
     res.json({ ...result, ...(await modes.read()).view });
   });
 
   router.delete('/override', async (req, res) => {
     const body = req.is('application/json') ? parseBody(clearOverrideSchema, req) : {};
-    const result = await rejectingAsBadRequest(() => modes.clearOverride({ actor: actorOf(res), ...body }));
+    const result = await rejectingAsBadRequest(() => temporal.run(() => modes.clearOverride({ actor: actorOf(res), ...body })));
     res.json({ ...result, ...(await modes.read()).view });
   });
 
@@ -50,6 +62,7 @@ async function rejectingAsBadRequest<T>(run: () => Promise<T>): Promise<T> {
       const first = error.problems[0] as { field?: string; path?: string } | undefined;
       throw new HttpError(400, 'invalid_override', error.message, first?.field ?? first?.path);
     }
-    throw new HttpError(503, 'operation_mode_unavailable', `operation mode unavailable: ${(error as Error).message}`);
+    if (error instanceof TemporalUnavailableError) throw error;
+    throw modeUnavailable(`operation mode unavailable: ${(error as Error).message}`);
   }
 }

@@ -5,6 +5,7 @@
  */
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../config';
+import { temporalUnreachableReason } from './temporal/temporal-unavailable';
 import { applicationFailureOf } from '../core/failure-types';
 import { evaluateAllFlags, evaluateFlag, type FlagEvaluation, type KnownFeatureFlagName } from '../core/operation-mode/feature-flags';
 import type { HealthCheckResult } from '../core/operation-mode/health-hysteresis';
@@ -93,7 +94,9 @@ export class OperationModeClient {
       );
       read = { view };
     } catch (error) {
-      read = { unavailable: `operation mode unavailable: ${(error as Error).message}` };
+      const away = temporalUnreachableReason(error);
+      const why = away ? `Temporal at ${this.config.temporal.address} ${away === 'timeout' ? 'did not answer in time' : 'is not reachable'}` : (error as Error).message;
+      read = { unavailable: `operation mode unavailable: ${why}` };
     }
     this.memo = { at: started, read };
     return read;

@@ -1,9 +1,34 @@
-import { Client, Connection, type ClientInterceptors } from '@temporalio/client';
+import { Client, Connection, type ClientInterceptors, type ConnectionOptions } from '@temporalio/client';
 import type { AppConfig } from '../config';
 import { dataConverterFor } from './data-converter';
+import { boundedRetryInterceptor } from './temporal/bounded-retry';
 
+/** How long an API request waits for Temporal before it answers 503 (beyond a long poll's own wait). */
+export const API_TEMPORAL_TIMEOUT_MS = 2_000;
+/**
+ * How long the API's connection keeps retrying an unreachable server: inside API_TEMPORAL_TIMEOUT_MS, so
+ * a guarded call ends on the connection's own UNAVAILABLE (which opens the guard's breaker), not on its deadline.
+ */
+export const API_TEMPORAL_RETRY_BUDGET_MS = 1_500;
+/** What a client is told to wait while Temporal is away: about one dev-server restart. */
+export const TEMPORAL_RETRY_AFTER_SECONDS = 3;
+
+/**
+ * Connection settings for a process that must notice Temporal leaving and coming back within seconds:
+ * retries of an unreachable server end after `giveUpAfterMs` (the SDK's default policy takes 15–20 s),
+ * and reconnects are tried at least every second (gRPC's default backoff grows to two minutes).
+ */
+export function temporalConnectionOptions(address: string, { giveUpAfterMs }: { giveUpAfterMs?: number } = {}): ConnectionOptions {
+  return {
+    address,
+    interceptors: [boundedRetryInterceptor({ giveUpAfterMs })],
+    channelArgs: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 1_000 },
+  };
+}
+
+/** The API's client. Lazy: the API starts, and answers 503, while Temporal is away; it connects on first use. */
 export async function connectTemporalClient(config: AppConfig, interceptors?: ClientInterceptors): Promise<Client> {
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connection = Connection.lazy(temporalConnectionOptions(config.temporal.address, { giveUpAfterMs: API_TEMPORAL_RETRY_BUDGET_MS }));
   return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config), interceptors });
 }
 

@@ -20,6 +20,7 @@ import { resolveTemporalCli } from '../../scripts/temporal/temporal-cli';
 import { AnalysisCache } from '../../shared/adapters/analysis-cache';
 import { dataConverterFor, ENCRYPTING_FAILURE_CONVERTER_PATH } from '../../shared/adapters/data-converter';
 import { ensureDeployment } from '../../shared/adapters/deployment-bootstrap';
+import { API_TEMPORAL_RETRY_BUDGET_MS, temporalConnectionOptions } from '../../shared/adapters/temporal-client';
 import { healthCheckScheduleId } from '../../shared/core/operation-mode/messages';
 import { createGateStore, type GateStore } from '../../shared/adapters/gate-store';
 import { createWorkerSet } from '../../workers/create-worker';
@@ -91,7 +92,8 @@ async function createStack(): Promise<TestStack> {
     logger: new DefaultLogger('WARN'),
   });
   const nativeConnection = await NativeConnection.connect({ address: devServer.address });
-  const connection = await Connection.connect({ address: devServer.address });
+  // The API's connection settings, so the in-process APIs meet an outage as the API process does.
+  const connection = await Connection.connect(temporalConnectionOptions(devServer.address, { giveUpAfterMs: API_TEMPORAL_RETRY_BUDGET_MS }));
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) });
   const documents = await openDocumentStore(config);
   cleanups.push(async () => {

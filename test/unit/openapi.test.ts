@@ -31,7 +31,7 @@ const ENDPOINTS: Record<string, string[]> = {
 };
 const PUBLIC_PATHS = ['/api/health/live', '/api/health/ready', '/api/openapi.json'];
 
-const document = buildOpenApiDocument({ serverUrl: 'https://analysis.example.com' }) as Json;
+const document = buildOpenApiDocument({ serverUrl: 'https://analysis.example.com', codec: true }) as Json;
 const operations = () =>
   Object.entries(document.paths as Json).flatMap(([path, methods]) => Object.entries(methods as Json).map(([method, op]) => ({ path, method, op: op as Json })));
 const bodySchemaRef = (path: string, method: string) => document.paths[path][method].requestBody.content['application/json'].schema.$ref as string;
@@ -80,6 +80,37 @@ describe('OpenAPI document', () => {
     assert.ok(document.paths['/api/health'].get.responses['503'].content['application/health+json']);
     const waitParameter = document.paths['/api/jobs/{id}'].get.parameters.find((p: Json) => p.name === 'wait');
     assert.deepEqual({ in: waitParameter.in, minimum: waitParameter.schema.minimum, maximum: waitParameter.schema.maximum }, { in: 'query', minimum: 0, maximum: 30 });
+  });
+
+  it('documents whole-number query parameters as integers, as the routes accept them', () => {
+    const parameter = (path: string, name: string) => document.paths[path].get.parameters.find((p: Json) => p.name === name);
+    assert.equal(parameter('/api/jobs/{id}', 'wait').schema.type, 'integer');
+    assert.equal(parameter('/api/jobs', 'pageSize').schema.type, 'integer');
+  });
+
+  it('documents 503 temporal_unavailable with Retry-After on every route that needs Temporal', () => {
+    const needsTemporal: [string, string][] = [
+      ['/api/analyze', 'post'], ['/api/analyze/batch', 'post'], ['/api/jobs', 'get'], ['/api/jobs/{id}', 'get'], ['/api/jobs/{id}', 'delete'],
+      ['/api/jobs/{id}/events', 'get'], ['/api/batches/{id}', 'get'], ['/api/operation-mode', 'get'], ['/api/operation-mode', 'put'], ['/api/operation-mode/override', 'delete'],
+    ];
+    const resolve = (reply: Json): Json => (reply.$ref ? document.components.responses[reply.$ref.split('/').pop()] : reply);
+    for (const [path, method] of needsTemporal) {
+      const reply = resolve(document.paths[path][method].responses['503']);
+      assert.match(reply.description, /temporal_unavailable/, `${method.toUpperCase()} ${path}`);
+      assert.ok(reply.headers['Retry-After'], `${method.toUpperCase()} ${path}: Retry-After`);
+    }
+    const read = document.paths['/api/jobs/{id}'].get.responses['200'];
+    assert.match(read.content['application/json'].schema.$ref, /JobRead$/);
+    assert.deepEqual(component('JobRead').properties.servedFrom, { type: 'string', const: 'cache', description: component('JobRead').properties.servedFrom.description });
+    assert.ok(read.headers['X-Served-From']);
+  });
+
+  it('describes the codec endpoint only where it is served (encryption on)', () => {
+    const plain = buildOpenApiDocument({}) as Json;
+    assert.equal(plain.paths['/codec/encode'], undefined);
+    assert.equal(plain.paths['/codec/decode'], undefined);
+    assert.equal(plain.tags.some((tag: Json) => tag.name === 'codec'), false);
+    assert.ok(document.paths['/codec/encode'].post.responses['401']);
   });
 
   it('request bodies reference the schemas generated from the routes’ zod schemas', () => {
