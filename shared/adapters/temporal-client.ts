@@ -2,8 +2,12 @@ import { Client, Connection, type ClientInterceptors } from '@temporalio/client'
 import type { AppConfig } from '../config';
 import { dataConverterFor } from './data-converter';
 
-export async function connectTemporalClient(config: AppConfig, interceptors?: ClientInterceptors): Promise<Client> {
-  const connection = await Connection.connect({ address: config.temporal.address });
+/**
+ * A client whose connection is made on first use, so a process can start before Temporal does.
+ * gRPC reconnects by itself; the cap on its backoff makes a server that comes (back) up noticed within seconds.
+ */
+export function createTemporalClient(config: AppConfig, interceptors?: ClientInterceptors): Client {
+  const connection = Connection.lazy({ address: config.temporal.address, channelArgs: { 'grpc.max_reconnect_backoff_ms': 5_000 } });
   return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config), interceptors });
 }
 
