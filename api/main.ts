@@ -34,8 +34,10 @@ async function main() {
     ensureDeployment(client, config, { healthSchedule: false }).catch((error: Error) =>
       log.warn(`could not ensure the operation-mode workflow yet: ${error.message}`),
     );
-  const temporalAnswered = await pingTemporal(client.connection).then(() => true, () => false);
+  const temporalAnswered = await pingTemporal(client.connection, 3_000).then(() => true, () => false);
+  const unreachable = () => log.warn(temporalUnreachableMessage(config.temporal, 'routes that need Temporal answer 503 until it does (retrying every 2 s)'));
   if (temporalAnswered) await ensureModeWorkflow();
+  else unreachable();
   const server = await new Promise<Server>((resolve, reject) => {
     // Express 5 hands a listen error to this callback too.
     const listening = app.listen(config.api.port, config.api.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
@@ -49,10 +51,7 @@ async function main() {
   // `npm start` prints its banner only once the API really listens.
   process.send?.({ listening: `http://${config.api.host}:${config.api.port}` });
   if (!temporalAnswered) {
-    void retryUntilReachable(() => pingTemporal(client.connection), {
-      onUnreachable: () =>
-        log.warn(temporalUnreachableMessage('api', config.temporal, 'routes that need Temporal answer 503 until it does (retrying every 2 s)')),
-    }).then(async () => {
+    void retryUntilReachable(() => pingTemporal(client.connection), { onUnreachable: unreachable, alreadyReported: true }).then(async () => {
       log.info(`connected to Temporal at ${config.temporal.address}`);
       await ensureModeWorkflow();
     });

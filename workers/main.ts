@@ -26,7 +26,7 @@ async function main() {
   const stopWaiting = abortOnStopSignals();
   const connection = await retryUntilReachable(() => NativeConnection.connect({ address: config.temporal.address }), {
     signal: stopWaiting.signal,
-    onUnreachable: () => log.warn(temporalUnreachableMessage('worker', config.temporal, 'waiting for it (retrying every 2 s; Ctrl-C stops)')),
+    onUnreachable: () => log.warn(temporalUnreachableMessage(config.temporal, 'waiting for it (retrying every 2 s; Ctrl-C stops)')),
   });
   stopWaiting.release();
   if (!connection) {

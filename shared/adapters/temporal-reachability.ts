@@ -10,12 +10,12 @@ export const TEMPORAL_RETRY_INTERVAL_MS = 2_000;
 /** After the first line, a reminder this often while Temporal still does not answer. */
 const REMINDER_INTERVAL_MS = 60_000;
 
-/** The line a person reads when nothing answers at the configured address. */
-export function temporalUnreachableMessage(processName: string, temporal: Pick<AppConfig['temporal'], 'address' | 'embeddedServer'>, consequence: string): string {
+/** The line a person reads when nothing answers at the configured address (the logger adds the process name). */
+export function temporalUnreachableMessage(temporal: Pick<AppConfig['temporal'], 'address' | 'embeddedServer'>, consequence: string): string {
   const fix = temporal.embeddedServer
     ? 'start one with `npm run dev-server` (or run everything with `npm start`), or set TEMPORAL_ADDRESS to a running server'
     : 'check that the server in TEMPORAL_ADDRESS runs and is reachable, or unset TEMPORAL_ADDRESS and start one with `npm run dev-server`';
-  return `${processName}: no Temporal server answers at ${temporal.address}: ${fix}; ${consequence}`;
+  return `no Temporal server answers at ${temporal.address}: ${fix}; ${consequence}`;
 }
 
 export interface RetryUntilReachableOptions {
@@ -24,13 +24,15 @@ export interface RetryUntilReachableOptions {
   retryIntervalMs?: number;
   /** Stops the waiting; the promise then resolves to undefined. */
   signal?: AbortSignal;
+  /** The caller has just said it once: the next word is the reminder a minute later. */
+  alreadyReported?: boolean;
 }
 
 /** Calls `connect` until it succeeds; undefined when `signal` stopped the waiting first. */
 export async function retryUntilReachable<T>(connect: () => Promise<T>, options: RetryUntilReachableOptions): Promise<T | undefined> {
   const interval = options.retryIntervalMs ?? TEMPORAL_RETRY_INTERVAL_MS;
   let attempts = 0;
-  let lastReminder = -Infinity;
+  let lastReminder = options.alreadyReported ? Date.now() : -Infinity;
   while (!options.signal?.aborted) {
     try {
       return await connect();
@@ -42,8 +44,13 @@ export async function retryUntilReachable<T>(connect: () => Promise<T>, options:
       }
     }
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, interval);
-      options.signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      const wake = () => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, interval);
+      options.signal?.addEventListener('abort', wake, { once: true });
     });
   }
   return undefined;
