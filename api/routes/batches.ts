@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { analysisKeyOf } from '../../shared/adapters/analysis-cache';
 import type { DocumentStore } from '../../shared/adapters/documents/document-store';
 import { evaluateFlag } from '../../shared/core/operation-mode/feature-flags';
+import { tierForNewJob } from '../../shared/core/operation-mode/job-tier';
 import type { OperationModeClient } from '../../shared/adapters/operation-mode-client';
 import { BATCH_ID_PATTERN, type BatchService } from '../batches';
 import { notFound } from '../errors';
@@ -35,7 +36,7 @@ export function batchRouter({ documents, batches, modes, retryAfterSeconds }: Ba
         throw analysisDisabled(`${flag} is off`, view, unavailable, retryAfterSeconds);
       }
     }
-    const tier = evaluateFlag('enable_advanced_llm_models', view, unavailable).value ? 'advanced' : 'light';
+    const tier = tierForNewJob(view);
     const batch = await batches.start({
       items: stored.map(({ id, contentSha256 }) => ({
         documentId: id,
