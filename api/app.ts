@@ -10,6 +10,7 @@ import { OperationModeClient } from '../shared/adapters/operation-mode-client';
 import { createPayloadCodec } from '../shared/adapters/payload-codec';
 import type { GateStore } from '../shared/adapters/gate-store';
 import { Authenticator, principalOf } from './auth';
+import { bodyTooLargeAsDocumentLimit } from './body-limit';
 import { errorHandler, notFoundHandler } from './errors';
 import { httpServerSpans } from './http-tracing';
 import { createApiObservability } from './observability';
@@ -85,7 +86,7 @@ export function createApi({ config, client, documents, cache, gates, log = conso
     );
   }
 
-  app.use(express.json({ limit: config.api.documentMaxBytes + BODY_ENVELOPE_BYTES }));
+  app.use(express.json({ limit: config.api.documentMaxBytes + BODY_ENVELOPE_BYTES }), bodyTooLargeAsDocumentLimit(maxBytes));
   app.use('/api', auth.require('client'), limiter.middleware);
   app.use('/api/documents', documentsRouter({ documents, cache, maxBytes }));
   app.use('/api', batchRouter({ documents, batches: new BatchService(client, config), modes, retryAfterSeconds }));
