@@ -3,6 +3,7 @@
  * Temporal server yet, and the first job of a freshly started system.
  */
 import assert from 'node:assert/strict';
+import { spawn as spawnProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -22,6 +23,27 @@ async function occupyPort(): Promise<{ port: number; release(): Promise<void> }>
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
   return { port, release: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** `npm start` as a terminal runs it: in a process group of its own, so a Ctrl-C can go to the whole group. */
+function startInTerminal(env: NodeJS.ProcessEnv): Spawned & { ctrlC(): void } {
+  const child = spawnProcess(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => output,
+    exited,
+    ctrlC: () => process.kill(-child.pid!, 'SIGINT'),
+    stop: () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
 }
 
 const outputOf = (spawned: Spawned) => waitFor(async () => spawned.output(), () => true, 0);
@@ -156,6 +178,58 @@ describe('first start: ports in use, no Temporal yet, the first job', function (
       worker.child.kill('SIGINT');
       assert.equal(await worker.exited, 0, worker.output());
       assert.match(await outputOf(worker), /stopped before Temporal answered/);
+    });
+  });
+
+  describe('Ctrl-C on npm start', () => {
+    let emulator: ProviderEmulator;
+    before(async () => {
+      emulator = await startProviderEmulator();
+    });
+    after(() => emulator.close());
+
+    it('lets the provider call in flight finish before the dev server stops; after a restart the job completes without calling again', async () => {
+      // A 4 s provider call, well inside the grace (the 20 s timeout + 10 s).
+      emulator.provider('anthropic').setDefault({ kind: 'ok', delayMs: 4_000 });
+      const port = await freePort();
+      const env = freshEnv({
+        ...providerEnv(emulator, { LLM_PROVIDERS: 'anthropic,local', ANTHROPIC_TIMEOUT_SECONDS: '20' }),
+        TEMPORAL_TASK_QUEUE: 'analysis',
+        PORT: String(port),
+        TEMPORAL_PORT: String(await freePort()),
+        TEMPORAL_UI_PORT: String(await freePort()),
+      });
+      const apiUrl = `http://127.0.0.1:${port}`;
+      const anthropic = emulator.provider('anthropic');
+
+      const first = startInTerminal(env);
+      running.push(first);
+      await waitForOutput(first, /API docs: +http:\/\/127\.0\.0\.1:\d+\/docs/);
+      await waitForOutput(first, /worker: polling/);
+      const submitted = await request(apiUrl, 'POST', '/api/analyze', { json: { content: `Acme opened an office in Lisbon. ${randomUUID()}` } });
+      assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
+      await waitFor(async () => anthropic.inFlight, (inFlight) => inFlight === 1, 60_000);
+
+      first.ctrlC();
+      assert.equal(await first.exited, 0, first.output());
+      assert.match(first.output(), /Stopping: the worker finishes its in-flight tasks first/);
+      assert.equal(anthropic.requests, 1);
+      assert.equal(anthropic.aborted, 0, 'the provider call was not interrupted');
+
+      const second = startInTerminal(env);
+      running.push(second);
+      await waitForOutput(second, /API docs/);
+      const job = await waitFor(
+        async () => (await request(apiUrl, 'GET', `/api/jobs/${submitted.body.jobId}?wait=10`)).body,
+        (body) => body.status === 'completed' || body.status === 'failed',
+        120_000,
+      );
+      assert.equal(job.status, 'completed', JSON.stringify(job));
+      assert.equal(job.result.meta.provider, 'anthropic');
+      assert.equal(job.result.meta.attempts, 1);
+      assert.equal(anthropic.requests, 1, 'the answer of the drained call was kept, not asked for again');
+      second.ctrlC();
+      assert.equal(await second.exited, 0, second.output());
     });
   });
 
