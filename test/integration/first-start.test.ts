@@ -3,7 +3,6 @@
  * Temporal server yet, and the first job of a freshly started system.
  */
 import assert from 'node:assert/strict';
-import { spawn as spawnProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -25,26 +24,19 @@ async function occupyPort(): Promise<{ port: number; release(): Promise<void> }>
   return { port, release: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-const ROOT = path.resolve(__dirname, '../..');
-
-/** `npm start` as a terminal runs it: in a process group of its own, so a Ctrl-C can go to the whole group. */
+/** `npm start` as a terminal runs it; `ctrlC` sends SIGINT to its whole process group, as the terminal does. */
 function startInTerminal(env: NodeJS.ProcessEnv): Spawned & { ctrlC(): void } {
-  const child = spawnProcess(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    child,
-    output: () => output,
-    exited,
-    ctrlC: () => process.kill(-child.pid!, 'SIGINT'),
-    stop: () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-  };
+  const spawned = spawnEntry('scripts/start.ts', env, { ownProcessGroup: true });
+  return { ...spawned, ctrlC: () => process.kill(-spawned.child.pid!, 'SIGINT') };
 }
+
+/** Long-polls a job through the API until it is completed or failed. */
+const closedJob = (apiUrl: string, jobId: string) =>
+  waitFor(
+    async () => (await request(apiUrl, 'GET', `/api/jobs/${jobId}?wait=10`)).body,
+    (body) => body.status === 'completed' || body.status === 'failed',
+    120_000,
+  );
 
 const outputOf = (spawned: Spawned) => waitFor(async () => spawned.output(), () => true, 0);
 const waitForOutput = (spawned: Spawned, pattern: RegExp, timeoutMs = 60_000) =>
@@ -56,14 +48,18 @@ const waitForOutput = (spawned: Spawned, pattern: RegExp, timeoutMs = 60_000) =>
 describe('first start: ports in use, no Temporal yet, the first job', function () {
   this.timeout(180_000);
   let stack: TestStack;
+  let emulator: ProviderEmulator;
   let dataDir: string;
   const running: { stop(): Promise<unknown> }[] = [];
 
   before(async function () {
     this.timeout(300_000);
     stack = await getTestStack();
+    emulator = await startProviderEmulator();
   });
+  after(() => emulator.close());
   beforeEach(() => {
+    emulator.reset();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'first-start-'));
   });
   afterEach(async () => {
@@ -182,12 +178,6 @@ describe('first start: ports in use, no Temporal yet, the first job', function (
   });
 
   describe('Ctrl-C on npm start', () => {
-    let emulator: ProviderEmulator;
-    before(async () => {
-      emulator = await startProviderEmulator();
-    });
-    after(() => emulator.close());
-
     it('lets the provider call in flight finish before the dev server stops; after a restart the job completes without calling again', async () => {
       // A 4 s provider call, well inside the grace (the 20 s timeout + 10 s).
       emulator.provider('anthropic').setDefault({ kind: 'ok', delayMs: 4_000 });
@@ -219,11 +209,7 @@ describe('first start: ports in use, no Temporal yet, the first job', function (
       const second = startInTerminal(env);
       running.push(second);
       await waitForOutput(second, /API docs/);
-      const job = await waitFor(
-        async () => (await request(apiUrl, 'GET', `/api/jobs/${submitted.body.jobId}?wait=10`)).body,
-        (body) => body.status === 'completed' || body.status === 'failed',
-        120_000,
-      );
+      const job = await closedJob(apiUrl, submitted.body.jobId);
       assert.equal(job.status, 'completed', JSON.stringify(job));
       assert.equal(job.result.meta.provider, 'anthropic');
       assert.equal(job.result.meta.attempts, 1);
@@ -234,12 +220,6 @@ describe('first start: ports in use, no Temporal yet, the first job', function (
   });
 
   describe('the first job of a NORMAL system', () => {
-    let emulator: ProviderEmulator;
-    before(async () => {
-      emulator = await startProviderEmulator();
-    });
-    after(() => emulator.close());
-
     it('runs on the advanced model although the mode workflow had not answered when it was submitted', async () => {
       const port = await freePort();
       const env = { ...stack.env, ...providerEnv(emulator, { LLM_PROVIDERS: 'anthropic,local' }), PORT: String(port) };
@@ -255,11 +235,7 @@ describe('first start: ports in use, no Temporal yet, the first job', function (
       assert.equal(submitted.body.tier, 'advanced');
       spawn('workers/main.ts', env);
 
-      const job = await waitFor(
-        async () => (await request(apiUrl, 'GET', `/api/jobs/${submitted.body.jobId}?wait=10`)).body,
-        (body) => body.status === 'completed' || body.status === 'failed',
-        120_000,
-      );
+      const job = await closedJob(apiUrl, submitted.body.jobId);
       assert.equal(job.status, 'completed', JSON.stringify(job));
       assert.equal(job.result.meta.provider, 'anthropic');
       assert.equal(job.result.meta.model, stack.config.providers.anthropic.models.advanced);
