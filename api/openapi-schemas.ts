@@ -11,7 +11,6 @@ import type { HealthCheck, HealthReport } from '../shared/adapters/health/health
 import { JOB_STAGES, JOB_STATUSES, type ProviderAttempt, type TokenTotals } from '../shared/core/job-types';
 import type { AuditEntry } from '../shared/core/operation-mode/audit';
 import type { FlagEvaluation } from '../shared/core/operation-mode/feature-flags';
-import { healthComponentSchema } from '../shared/core/operation-mode/health-hysteresis';
 import { HEALTH_MODES, OPERATION_MODES, SEVERITIES } from '../shared/core/operation-mode/modes';
 import type { ActiveOverride } from '../shared/core/operation-mode/state';
 import { TRANSITION_CAUSES } from '../shared/core/operation-mode/transitions';
@@ -21,6 +20,14 @@ import type { JobView } from './job-view';
 import type { JobSummary } from './jobs';
 
 const isoTimestamp = z.string().meta({ format: 'date-time' });
+
+const healthComponentSchema = z.object({
+  name: z.string().min(1),
+  critical: z.boolean(),
+  ok: z.boolean(),
+  observed: z.unknown().optional(),
+  message: z.string().optional(),
+});
 
 export const errorResponseSchema = z.object({
   error: z.object({

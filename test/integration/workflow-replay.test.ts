@@ -17,6 +17,11 @@ describe('workflow replay compatibility', function () {
     workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
   });
 
+  // Every module in the bundle is evaluated again for each workflow run: a schema library there costs every job.
+  it('bundles no schema library into the workflows', () => {
+    assert.doesNotMatch(workflowBundle.code, /node_modules\/zod\//);
+  });
+
   it('has recorded histories of every workflow type', () => {
     const types = new Set(files.map((file) => JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')).events[0].workflowExecutionStartedEventAttributes.workflowType.name));
     assert.deepEqual([...types].sort(), Object.keys(workflows).sort(), 'record the missing ones with `npm run record-histories`');

@@ -12,32 +12,58 @@
  * A single probe flapping every 30 s can therefore cause at most one transition in any `minDwellMs`
  * (one escalation; recovering would need the dwell time), and a strictly alternating one causes none.
  */
-import { z } from 'zod';
 import { healthModeRank, type HealthMode } from './modes';
+import { isNonEmptyText } from './wire-checks';
 
-export const healthComponentSchema = z.object({
-  name: z.string().trim().min(1),
+export interface HealthComponentResult {
+  name: string;
   /** A failing critical component means EMERGENCY; a failing optional one means DEGRADED. */
-  critical: z.boolean(),
-  ok: z.boolean(),
-  observed: z.unknown().optional(),
-  message: z.string().optional(),
-});
-export type HealthComponentResult = z.infer<typeof healthComponentSchema>;
+  critical: boolean;
+  ok: boolean;
+  observed?: unknown;
+  message?: string;
+}
 
-export const healthCheckResultSchema = z.object({ components: z.array(healthComponentSchema).min(1) });
-export type HealthCheckResult = z.infer<typeof healthCheckResultSchema>;
+export interface HealthCheckResult {
+  components: HealthComponentResult[];
+}
 
 export interface HealthCheckError {
   path: string;
   message: string;
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function validateComponent(raw: unknown, path: string, errors: HealthCheckError[]): HealthComponentResult | undefined {
+  if (!isRecord(raw)) {
+    errors.push({ path, message: 'a component must be an object' });
+    return undefined;
+  }
+  const before = errors.length;
+  if (!isNonEmptyText(raw.name)) errors.push({ path: `${path}.name`, message: 'name must be a non-empty string' });
+  if (typeof raw.critical !== 'boolean') errors.push({ path: `${path}.critical`, message: 'critical must be a boolean' });
+  if (typeof raw.ok !== 'boolean') errors.push({ path: `${path}.ok`, message: 'ok must be a boolean' });
+  if (raw.message !== undefined && typeof raw.message !== 'string') errors.push({ path: `${path}.message`, message: 'message must be a string' });
+  if (errors.length > before) return undefined;
+  return {
+    name: (raw.name as string).trim(),
+    critical: raw.critical as boolean,
+    ok: raw.ok as boolean,
+    ...('observed' in raw && { observed: raw.observed }),
+    ...(raw.message !== undefined && { message: raw.message as string }),
+  };
+}
+
 /** Health reports are wire data: unknown fields are dropped, problems come back as data. */
 export function validateHealthCheck(input: unknown): { ok: true; value: HealthCheckResult } | { ok: false; errors: HealthCheckError[] } {
-  const parsed = healthCheckResultSchema.safeParse(input);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  return { ok: false, errors: parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || '(root)', message: issue.message })) };
+  if (!isRecord(input)) return { ok: false, errors: [{ path: '(root)', message: 'a health check must be an object' }] };
+  if (!Array.isArray(input.components)) return { ok: false, errors: [{ path: 'components', message: 'components must be an array' }] };
+  if (input.components.length === 0) return { ok: false, errors: [{ path: 'components', message: 'components must list at least one component' }] };
+  const errors: HealthCheckError[] = [];
+  const components = input.components.map((component, index) => validateComponent(component, `components.${index}`, errors));
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, value: { components: components as HealthComponentResult[] } };
 }
 
 export interface HysteresisConfig {
@@ -52,17 +78,20 @@ export const DEFAULT_HYSTERESIS_CONFIG: Readonly<HysteresisConfig> = {
   minDwellMs: 5 * 60_000,
 };
 
-export const hysteresisConfigSchema = z
-  .object({
-    failuresToDegrade: z.number().int().min(1),
-    passesToRecover: z.number().int().min(1),
-    minDwellMs: z.number().int().min(0),
-  })
-  .partial();
+const HYSTERESIS_MINIMUMS: Readonly<HysteresisConfig> = { failuresToDegrade: 1, passesToRecover: 1, minDwellMs: 0 };
 
 /** Defaults for what `overrides` leaves out; throws on an invalid value, like any config loading. */
 export function resolveHysteresisConfig(overrides: Partial<HysteresisConfig> = {}): HysteresisConfig {
-  return { ...DEFAULT_HYSTERESIS_CONFIG, ...hysteresisConfigSchema.parse(overrides) };
+  const resolved = { ...DEFAULT_HYSTERESIS_CONFIG };
+  for (const key of Object.keys(HYSTERESIS_MINIMUMS) as (keyof HysteresisConfig)[]) {
+    const value: unknown = overrides[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < HYSTERESIS_MINIMUMS[key]) {
+      throw new Error(`hysteresis ${key} must be an integer of at least ${HYSTERESIS_MINIMUMS[key]} (got ${JSON.stringify(value)})`);
+    }
+    resolved[key] = value;
+  }
+  return resolved;
 }
 
 export interface HysteresisState {

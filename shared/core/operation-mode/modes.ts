@@ -3,12 +3,12 @@
  * the workflow bundle imports it, so nothing here may touch Node built-ins, I/O, clocks or randomness.
  * Time always comes in as a parameter (epoch milliseconds).
  */
-import { z } from 'zod';
+import { isOneOf } from './wire-checks';
 
 /** Ordered from least to most restrictive; MAINTENANCE is only ever entered by hand. */
 export const OPERATION_MODES = ['NORMAL', 'DEGRADED', 'EMERGENCY', 'MAINTENANCE'] as const;
 export type OperationMode = (typeof OPERATION_MODES)[number];
-export const operationModeSchema = z.enum(OPERATION_MODES);
+export const isOperationMode = (value: unknown): value is OperationMode => isOneOf(OPERATION_MODES, value);
 
 /** The modes automatic health checks can produce. */
 export const HEALTH_MODES = ['NORMAL', 'DEGRADED', 'EMERGENCY'] as const satisfies readonly OperationMode[];
@@ -21,7 +21,7 @@ export function healthModeRank(mode: HealthMode): number {
 /** The seed's integer severities 1..3, named: 2 is "degraded", 3 is "critical". */
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
-export const severitySchema = z.enum(SEVERITIES);
+export const isSeverity = (value: unknown): value is Severity => isOneOf(SEVERITIES, value);
 
 export interface DegradationReason {
   component: string;

@@ -2,9 +2,9 @@
  * Validation of manual override requests. Requests come from outside (API, CLI, other workflows), so
  * they arrive as `unknown`; every problem is reported at once as data, nothing throws.
  */
-import { z } from 'zod';
-import { operationModeSchema, severitySchema, type OperationMode, type Severity } from './modes';
+import { isOperationMode, isSeverity, OPERATION_MODES, SEVERITIES, type OperationMode, type Severity } from './modes';
 import { isTransitionAllowed } from './transitions';
+import { isIsoTimestampWithOffset, isNonEmptyText } from './wire-checks';
 
 export interface OverrideRequest {
   mode: OperationMode;
@@ -41,9 +41,6 @@ export interface OverrideError {
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: OverrideError[] };
 
-const nonEmptyText = z.string().trim().min(1);
-const isoTimestamp = z.iso.datetime({ offset: true });
-
 /** `current` is the effective mode the override would replace. */
 export function validateOverrideRequest(input: unknown, current: { mode: OperationMode }, nowMs: number): Validated<OverrideRequest> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -51,25 +48,25 @@ export function validateOverrideRequest(input: unknown, current: { mode: Operati
   }
   const raw = input as Record<string, unknown>;
   const errors: OverrideError[] = [];
-  const mode = operationModeSchema.safeParse(raw.mode);
-  if (!mode.success) errors.push({ code: 'INVALID_MODE', field: 'mode', message: `mode must be one of ${operationModeSchema.options.join(', ')} (got ${JSON.stringify(raw.mode)})` });
-  if (raw.severity !== undefined && !severitySchema.safeParse(raw.severity).success) {
-    errors.push({ code: 'INVALID_SEVERITY', field: 'severity', message: `severity must be one of ${severitySchema.options.join(', ')} (got ${JSON.stringify(raw.severity)})` });
+  const mode = isOperationMode(raw.mode) ? raw.mode : undefined;
+  if (!mode) errors.push({ code: 'INVALID_MODE', field: 'mode', message: `mode must be one of ${OPERATION_MODES.join(', ')} (got ${JSON.stringify(raw.mode)})` });
+  if (raw.severity !== undefined && !isSeverity(raw.severity)) {
+    errors.push({ code: 'INVALID_SEVERITY', field: 'severity', message: `severity must be one of ${SEVERITIES.join(', ')} (got ${JSON.stringify(raw.severity)})` });
   }
-  if (!nonEmptyText.safeParse(raw.reason).success) errors.push({ code: 'EMPTY_REASON', field: 'reason', message: 'reason must be a non-empty string' });
-  if (!nonEmptyText.safeParse(raw.actor).success) errors.push({ code: 'EMPTY_ACTOR', field: 'actor', message: 'actor must be a non-empty string' });
+  if (!isNonEmptyText(raw.reason)) errors.push({ code: 'EMPTY_REASON', field: 'reason', message: 'reason must be a non-empty string' });
+  if (!isNonEmptyText(raw.actor)) errors.push({ code: 'EMPTY_ACTOR', field: 'actor', message: 'actor must be a non-empty string' });
   if (raw.expiresAt !== undefined) {
-    if (!isoTimestamp.safeParse(raw.expiresAt).success) {
+    if (!isIsoTimestampWithOffset(raw.expiresAt)) {
       errors.push({ code: 'INVALID_EXPIRY', field: 'expiresAt', message: `expiresAt must be an ISO 8601 timestamp with offset (got ${JSON.stringify(raw.expiresAt)})` });
     } else if (Date.parse(raw.expiresAt as string) <= nowMs) {
       errors.push({ code: 'EXPIRY_IN_PAST', field: 'expiresAt', message: `expiresAt ${raw.expiresAt as string} is not in the future` });
     }
   }
-  if (mode.success && !isTransitionAllowed('override', current.mode, mode.data)) {
-    errors.push({ code: 'TRANSITION_NOT_ALLOWED', field: 'mode', message: `an override may not go from ${current.mode} to ${mode.data}` });
+  if (mode && !isTransitionAllowed('override', current.mode, mode)) {
+    errors.push({ code: 'TRANSITION_NOT_ALLOWED', field: 'mode', message: `an override may not go from ${current.mode} to ${mode}` });
   }
-  if (errors.length > 0 || !mode.success) return { ok: false, errors };
-  const request: OverrideRequest = { mode: mode.data, reason: (raw.reason as string).trim(), actor: (raw.actor as string).trim() };
+  if (errors.length > 0 || !mode) return { ok: false, errors };
+  const request: OverrideRequest = { mode, reason: (raw.reason as string).trim(), actor: (raw.actor as string).trim() };
   if (raw.severity !== undefined) request.severity = raw.severity as Severity;
   if (raw.expiresAt !== undefined) request.expiresAt = raw.expiresAt as string;
   return { ok: true, value: request };
@@ -77,7 +74,7 @@ export function validateOverrideRequest(input: unknown, current: { mode: Operati
 
 export function validateClearOverrideRequest(input: unknown): Validated<ClearOverrideRequest> {
   const raw = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
-  if (!nonEmptyText.safeParse(raw.actor).success) {
+  if (!isNonEmptyText(raw.actor)) {
     return { ok: false, errors: [{ code: 'EMPTY_ACTOR', field: 'actor', message: 'actor must be a non-empty string' }] };
   }
   const request: ClearOverrideRequest = { actor: (raw.actor as string).trim() };
