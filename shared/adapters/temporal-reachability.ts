@@ -43,6 +43,7 @@ export async function retryUntilReachable<T>(connect: () => Promise<T>, options:
         options.onUnreachable(error, attempts);
       }
     }
+    if (options.signal?.aborted) break;
     await new Promise<void>((resolve) => {
       const wake = () => {
         clearTimeout(timer);
