@@ -151,7 +151,8 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
             ...(earlierErrors.length > 0 && { attemptErrors: earlierErrors }),
           },
         };
-        await storeStepAnswer(deps.cache, request.storeUnderCacheKey, request.documentId, result);
+        // The key names the tier the job asked for: a lowered tier's answer is not that answer.
+        await storeStepAnswer(deps.cache, tier === request.tier ? request.storeUnderCacheKey : undefined, request.documentId, result);
         return result;
       } catch (error) {
         if (context.cancellationSignal.aborted) {

@@ -13,6 +13,7 @@ import { API_TEMPORAL_TIMEOUT_MS, TEMPORAL_RETRY_AFTER_SECONDS } from '../shared
 import { TemporalGuard } from '../shared/adapters/temporal/temporal-guard';
 import { readCachedJob } from './cached-job';
 import { Authenticator, principalOf } from './auth';
+import { bodyTooLargeAsDocumentLimit } from './body-limit';
 import { errorHandler, notFoundHandler } from './errors';
 import { httpServerSpans } from './http-tracing';
 import { createApiObservability } from './observability';
@@ -95,7 +96,7 @@ export function createApi({ config, client, documents, cache, gates, log = conso
     );
   }
 
-  app.use(express.json({ limit: config.api.documentMaxBytes + BODY_ENVELOPE_BYTES }));
+  app.use(express.json({ limit: config.api.documentMaxBytes + BODY_ENVELOPE_BYTES }), bodyTooLargeAsDocumentLimit(maxBytes));
   app.use('/api', auth.require('client'), limiter.middleware);
   app.use('/api/documents', documentsRouter({ documents, cache, maxBytes }));
   app.use('/api', batchRouter({ documents, batches: new BatchService(client, config), modes, retryAfterSeconds, temporal }));

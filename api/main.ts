@@ -7,7 +7,9 @@ import { openDocumentStore } from '../shared/adapters/documents/open-document-st
 import { createLogger, errorTo } from '../shared/adapters/logging/logger';
 import { secretValuesOf } from '../shared/adapters/logging/secrets';
 import { createGateStore } from '../shared/adapters/gate-store';
+import { isAddressInUse, portInUseMessage, StartupProblem } from '../shared/adapters/startup-problem';
 import { connectTemporalClient } from '../shared/adapters/temporal-client';
+import { pingTemporal, retryUntilReachable, temporalUnreachableMessage } from '../shared/adapters/temporal-reachability';
 import { tracingFromConfig } from '../shared/adapters/tracing';
 import { createApi } from './app';
 import { exposureProblem } from './auth';
@@ -28,17 +30,32 @@ async function main() {
   const gates = config.redisUrl ? createGateStore({ redisUrl: config.redisUrl }) : undefined;
   const { app, close: closeApi } = createApi({ config, client, documents, cache, gates, log: errorTo(log), logger: log, tracer: tracing?.tracer });
   // The mode singleton exists before the first request reads it (workers also ensure it and the schedule).
-  await ensureDeployment(client, config, { healthSchedule: false }).catch((error: Error) =>
-    log.warn(`could not ensure the operation-mode workflow yet: ${error.message}`),
-  );
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(config.api.port, config.api.host, () => resolve(listening));
-    listening.on('error', reject);
+  const ensureModeWorkflow = () =>
+    ensureDeployment(client, config, { healthSchedule: false }).catch((error: Error) =>
+      log.warn(`could not ensure the operation-mode workflow yet: ${error.message}`),
+    );
+  const temporalAnswered = await pingTemporal(client.connection, 3_000).then(() => true, () => false);
+  const unreachable = () => log.warn(temporalUnreachableMessage(config.temporal, 'routes that need Temporal answer 503 until it does (retrying every 2 s)'));
+  if (temporalAnswered) await ensureModeWorkflow();
+  else unreachable();
+  const server = await new Promise<Server>((resolve, reject) => {
+    // Express 5 hands a listen error to this callback too.
+    const listening = app.listen(config.api.port, config.api.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+  }).catch((error: unknown) => {
+    throw isAddressInUse(error) ? new StartupProblem(portInUseMessage('api', 'port', config.api.port, 'PORT')) : error;
   });
   // Slow-loris protection: a client gets this long to send its whole request.
   server.requestTimeout = config.security.requestTimeoutMs;
   server.headersTimeout = Math.min(config.security.requestTimeoutMs, 20_000);
   log.info(`listening on http://${config.api.host}:${config.api.port}`);
+  // `npm start` prints its banner only once the API really listens.
+  process.send?.({ listening: `http://${config.api.host}:${config.api.port}` });
+  if (!temporalAnswered) {
+    void retryUntilReachable(() => pingTemporal(client.connection), { onUnreachable: unreachable, alreadyReported: true }).then(async () => {
+      log.info(`connected to Temporal at ${config.temporal.address}`);
+      await ensureModeWorkflow();
+    });
+  }
   if (config.security.apiKeys.length + config.security.adminApiKeys.length === 0) {
     log.warn('no API_KEYS or ADMIN_API_KEYS set: the API is open to anyone who can reach this loopback address');
   }
@@ -63,6 +80,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  log.error({ err: error }, `failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  if (error instanceof StartupProblem) console.error(error.message);
+  else log.error({ err: error }, `failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

@@ -1,6 +1,6 @@
 /** `npm run dev-server`: a persistent Temporal dev server with the project's search attributes. */
 import { loadConfigOrExit } from '../shared/config';
-import { codecEndpointOf, startDevServer } from './temporal/dev-server';
+import { codecEndpointOf, DevServerPortInUseError, devServerPortInUseMessage, startDevServer } from './temporal/dev-server';
 import { resolveTemporalCli } from './temporal/temporal-cli';
 
 async function main() {
@@ -16,21 +16,24 @@ async function main() {
     // The UI decodes encrypted payloads through the API (shown only when PAYLOAD_ENCRYPTION_KEYS is set).
     ...(config.security.payloadEncryptionKeys && { codecEndpoint: codecEndpointOf(config) }),
   });
+  const exited = (code: number | null) => {
+    console.error(`Temporal dev server exited (${code})`);
+    process.exit(code || 1);
+  };
+  if (server.process.exitCode !== null) return exited(server.process.exitCode);
+  server.process.once('exit', exited);
   console.log(`Temporal dev server: ${server.address} (state in ${config.temporal.dbFile})`);
   console.log(`Temporal UI:         ${server.uiUrl}`);
   const stop = async () => {
+    server.process.off('exit', exited);
     await server.stop();
     process.exit(0);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  server.process.once('exit', (code) => {
-    console.error(`Temporal dev server exited (${code})`);
-    process.exit(code ?? 1);
-  });
 }
 
 main().catch((error: Error) => {
-  console.error(error.message);
+  console.error(error instanceof DevServerPortInUseError ? devServerPortInUseMessage(error) : error.message);
   process.exit(1);
 });

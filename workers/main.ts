@@ -9,6 +9,8 @@ import { openDocumentStore } from '../shared/adapters/documents/open-document-st
 import { createLogger, warnTo } from '../shared/adapters/logging/logger';
 import { secretValuesOf } from '../shared/adapters/logging/secrets';
 import { createGateStore } from '../shared/adapters/gate-store';
+import { StartupProblem } from '../shared/adapters/startup-problem';
+import { abortOnStopSignals, retryUntilReachable, temporalUnreachableMessage } from '../shared/adapters/temporal-reachability';
 import { tracingFromConfig, WORKFLOW_TRACING_INTERCEPTORS } from '../shared/adapters/tracing';
 import { createWorkerSet } from './create-worker';
 import { publishWorkerStateMetrics } from './state-metrics';
@@ -20,7 +22,17 @@ const log = createLogger({ name: 'worker', level: config.logLevel, secrets: secr
 async function main() {
   installWorkerRuntime(config, log);
   if (config.workerMetrics) log.info(`metrics on http://${config.workerMetrics.host}:${config.workerMetrics.port}/metrics`);
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  // Until Temporal answers, a stop signal ends the wait (the SDK's own signal handling starts with the workers).
+  const stopWaiting = abortOnStopSignals();
+  const connection = await retryUntilReachable(() => NativeConnection.connect({ address: config.temporal.address }), {
+    signal: stopWaiting.signal,
+    onUnreachable: () => log.warn(temporalUnreachableMessage(config.temporal, 'waiting for it (retrying every 2 s; Ctrl-C stops)')),
+  });
+  stopWaiting.release();
+  if (!connection) {
+    log.info('stopped before Temporal answered');
+    process.exit(0);
+  }
   // Idempotent, under a lock: a worker starting before the API finds the schema ready or makes it.
   const documents = await openDocumentStore(config, (message) => log.warn(message));
   const gates = createGateStore({ redisUrl: config.redisUrl, log: warnTo(log) });
@@ -43,6 +55,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  log.error({ err: error }, `failed: ${error instanceof Error ? error.message : String(error)}`);
+  if (error instanceof StartupProblem) console.error(error.message);
+  else log.error({ err: error }, `failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

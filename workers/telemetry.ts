@@ -8,6 +8,7 @@ import { bundleWorkflowCode, Runtime, type LogLevel, type WorkflowBundleWithSour
 import type { AppConfig } from '../shared/config';
 import { dataConverterFor } from '../shared/adapters/data-converter';
 import type { Logger } from '../shared/adapters/logging/logger';
+import { isAddressInUse, portInUseMessage, StartupProblem } from '../shared/adapters/startup-problem';
 import { BundlerLogger, PinoSdkLogger } from '../shared/adapters/logging/sdk-logger';
 import { PROVIDER_DURATION_BUCKETS, PROVIDER_METRICS } from '../activities/provider-metrics';
 
@@ -17,6 +18,17 @@ export function coreLogLevelFor(level: AppConfig['logLevel']): LogLevel {
 }
 
 export function installWorkerRuntime(config: AppConfig, logger: Logger): void {
+  try {
+    installRuntime(config, logger);
+  } catch (error) {
+    if (config.workerMetrics && isAddressInUse(error)) {
+      throw new StartupProblem(portInUseMessage('worker', 'metrics port', config.workerMetrics.port, 'WORKER_METRICS_PORT'));
+    }
+    throw error;
+  }
+}
+
+function installRuntime(config: AppConfig, logger: Logger): void {
   const metrics = config.workerMetrics;
   Runtime.install({
     logger: new PinoSdkLogger(logger),

@@ -3,6 +3,7 @@ import { analysisKeyOf, type AnalysisCache } from '../../shared/adapters/analysi
 import type { ModelTier } from '../../shared/core/providers/catalog';
 import { sha256Hex, type DocumentStore } from '../../shared/adapters/documents/document-store';
 import { evaluateFlag } from '../../shared/core/operation-mode/feature-flags';
+import { tierForNewJob } from '../../shared/core/operation-mode/job-tier';
 import type { OperationModeClient } from '../../shared/adapters/operation-mode-client';
 import type { TemporalGuard } from '../../shared/adapters/temporal/temporal-guard';
 import { TemporalUnavailableError } from '../../shared/adapters/temporal/temporal-unavailable';
@@ -41,8 +42,7 @@ export function analysisRouter({ documents, jobs, cache, modes, maxBytes, retryA
 
     const { view, unavailable } = await modes.read();
     const analysisEnabled = evaluateFlag('enable_document_analysis', view, unavailable).value;
-    const advancedEnabled = evaluateFlag('enable_advanced_llm_models', view, unavailable).value;
-    const tier: ModelTier = advancedEnabled ? 'advanced' : 'light';
+    const tier: ModelTier = tierForNewJob(view);
     const keyFor = (candidate: ModelTier) =>
       analysisKeyOf({ contentSha256, analysisType: body.analysisType, tier: candidate, maxTokens: body.maxTokens });
 

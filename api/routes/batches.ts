@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { analysisKeyOf } from '../../shared/adapters/analysis-cache';
 import type { DocumentStore } from '../../shared/adapters/documents/document-store';
 import { evaluateFlag } from '../../shared/core/operation-mode/feature-flags';
+import { tierForNewJob } from '../../shared/core/operation-mode/job-tier';
 import type { OperationModeClient } from '../../shared/adapters/operation-mode-client';
 import type { TemporalGuard } from '../../shared/adapters/temporal/temporal-guard';
 import { BATCH_ID_PATTERN, type BatchService } from '../batches';
@@ -37,7 +38,7 @@ export function batchRouter({ documents, batches, modes, retryAfterSeconds, temp
         throw analysisDisabled(`${flag} is off`, view, unavailable, retryAfterSeconds);
       }
     }
-    const tier = evaluateFlag('enable_advanced_llm_models', view, unavailable).value ? 'advanced' : 'light';
+    const tier = tierForNewJob(view);
     const batch = await temporal.run(() => batches.start({
       items: stored.map(({ id, contentSha256 }) => ({
         documentId: id,

@@ -1,13 +1,14 @@
 import { Router } from 'express';
 import type { AnalysisCache } from '../../shared/adapters/analysis-cache';
 import { DOCUMENT_ID_PATTERN, summarizeDocument, type DocumentStore } from '../../shared/adapters/documents/document-store';
+import { documentTooLargeMessage } from '../body-limit';
 import { HttpError, notFound } from '../errors';
 import { createDocumentSchema, updateDocumentSchema } from '../schemas';
 import { parseBody, parseParam } from '../validation';
 
 export function assertContentFits(content: string, maxBytes: number): void {
   if (Buffer.byteLength(content, 'utf8') > maxBytes) {
-    throw new HttpError(413, 'document_too_large', `content exceeds DOCUMENT_MAX_BYTES (${maxBytes} bytes)`, 'content');
+    throw new HttpError(413, 'document_too_large', documentTooLargeMessage(maxBytes), 'content');
   }
 }
 

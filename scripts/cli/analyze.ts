@@ -8,6 +8,7 @@ import { applyJobEvent } from './follow-job';
 import { isClosed, progressUpdate } from './format-job';
 import { renderResult } from './format-result';
 import { asJson, type CliContext, type CliIo } from './io';
+import { cachedAnswerAsJson, jobAsJson } from './json-answer';
 
 type AnalyzeCommand = Extract<Command, { name: 'analyze' }>;
 
@@ -30,13 +31,13 @@ export async function analyze(command: AnalyzeCommand, context: CliContext): Pro
 
   if (answer.kind === 'cached') {
     io.err('cached result: no job was started');
-    io.out(command.json ? asJson(answer.body) : renderResult(answer.body.result));
+    io.out(command.json ? asJson(cachedAnswerAsJson(answer.body)) : renderResult(answer.body.result));
     return EXIT_CODES.ok;
   }
 
   const { jobId, links } = answer.body;
   if (!command.wait) {
-    io.out(command.json ? asJson(answer.body) : jobId);
+    io.out(command.json ? asJson({ ...jobAsJson(answer.body), ...(answer.body.tier && { tier: answer.body.tier }) }) : jobId);
     io.err(`job ${jobId} started; follow it with: status ${jobId}`);
     io.err(`Temporal UI: ${links.ui}`);
     return EXIT_CODES.ok;
@@ -115,7 +116,7 @@ async function followJob(jobId: string, { api, io }: CliContext): Promise<JobVie
 }
 
 function reportClosedJob(job: JobView, json: boolean, io: CliIo): ExitCode {
-  if (json) io.out(asJson(job));
+  if (json) io.out(asJson(jobAsJson(job)));
   if (job.status === 'completed' && job.result) {
     if (!json) io.out(renderResult(job.result));
     return EXIT_CODES.ok;

@@ -5,7 +5,7 @@ Commands:
       --type TYPE           analysis type (default: full)
       --max-tokens N        upper bound for the answer's length
       --no-wait             print the job id and return instead of waiting
-      --json                print the final job (or cached answer) as JSON
+      --json                print the final job as JSON (a cached answer in the same shape: cached true, jobId null)
   status JOB_ID           Show a job: status, stage, provider chain, tokens, result or error
       --json                print the job as JSON
   cancel JOB_ID           Ask the server to cancel a job

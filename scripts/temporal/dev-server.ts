@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../shared/core/names';
+import { isPortInUse, portInUseMessage } from '../../shared/adapters/startup-problem';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -25,6 +26,42 @@ export interface DevServerOptions {
   metricsPort?: number;
   /** Worker-version drainage status refreshed in seconds, not minutes (tests of a rollout). */
   fastVersionDrainage?: boolean;
+  /**
+   * In its own process group: a Ctrl-C in the terminal then reaches only the supervisor, which stops the
+   * server after the worker has drained (the worker's in-flight tasks still need the server to report).
+   */
+  ownProcessGroup?: boolean;
+}
+
+export type DevServerPort = 'frontend' | 'ui' | 'metrics';
+
+/** A port the dev server needs is taken, found before it started or reported by the CLI. */
+export class DevServerPortInUseError extends Error {
+  constructor(
+    readonly which: DevServerPort,
+    readonly port: number,
+  ) {
+    super(`Temporal dev server: ${which} port ${port} is in use`);
+    this.name = 'DevServerPortInUseError';
+  }
+}
+
+/** The CLI's own words when it cannot bind, e.g. "can't set frontend port 7233: … address already in use". */
+export function portInUseReportedBy(stderr: string): { which: DevServerPort; port: number } | undefined {
+  const match = /can't set (frontend|UI|metrics) port (\d+): [^\n]*address already in use/i.exec(stderr);
+  if (!match) return undefined;
+  return { which: match[1]!.toLowerCase() as DevServerPort, port: Number(match[2]) };
+}
+
+async function assertPortsFree(options: DevServerOptions, ip: string): Promise<void> {
+  const ports: [DevServerPort, number | undefined][] = [
+    ['frontend', options.port],
+    ['ui', options.headless ? undefined : options.uiPort],
+    ['metrics', options.metricsPort],
+  ];
+  for (const [which, port] of ports) {
+    if (port !== undefined && (await isPortInUse(ip, port))) throw new DevServerPortInUseError(which, port);
+  }
 }
 
 /** Dynamic config behind `fastVersionDrainage`: how soon `describe-version` reports an old build drained. */
@@ -115,8 +152,11 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   if (options.dbFile) fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
   const ip = options.ip ?? '127.0.0.1';
   const address = `${ip}:${options.port}`;
+  // Otherwise the readiness check below could be answered by whatever already listens there.
+  await assertPortsFree(options, ip);
   const child = spawn(options.cliPath, devServerArgs(options), {
     stdio: ['ignore', options.output ?? 'ignore', 'pipe'],
+    detached: options.ownProcessGroup ?? false,
   });
   let stderrTail = '';
   let exitDescription: string | undefined;
@@ -146,9 +186,11 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
 
   try {
     await waitUntilServing(address, options.namespace, Date.now() + (options.startTimeoutMs ?? 60_000), () => exitDescription);
+    if (exitDescription !== undefined) throw new Error(`Temporal dev server exited at start: ${exitDescription}`);
   } catch (error) {
     await stop();
-    throw error;
+    const taken = portInUseReportedBy(stderrTail);
+    throw taken ? new DevServerPortInUseError(taken.which, taken.port) : error;
   }
   return { address, uiUrl: `http://${ip}:${options.uiPort}`, process: child, stop };
 }
@@ -157,4 +199,12 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
 export function codecEndpointOf(config: AppConfig): string {
   const host = config.api.host === '0.0.0.0' || config.api.host === '::' ? '127.0.0.1' : config.api.host;
   return `http://${host}:${config.api.port}/codec`;
+}
+
+/** The variable that moves each port, for the one line `npm start` and `npm run dev-server` print. */
+const PORT_VARIABLES: Record<DevServerPort, string> = { frontend: 'TEMPORAL_PORT', ui: 'TEMPORAL_UI_PORT', metrics: 'the metrics port' };
+
+export function devServerPortInUseMessage(error: DevServerPortInUseError, ip = '127.0.0.1'): string {
+  const reuse = error.which === 'frontend' ? `or set TEMPORAL_ADDRESS=${ip}:${error.port} to use a Temporal server already running there` : undefined;
+  return portInUseMessage('temporal dev server', `${error.which === 'ui' ? 'UI' : error.which} port`, error.port, PORT_VARIABLES[error.which], reuse);
 }

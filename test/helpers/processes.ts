@@ -13,8 +13,14 @@ export interface Spawned {
   stop(): Promise<number | null>;
 }
 
-export function spawnEntry(entry: string, env: NodeJS.ProcessEnv): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `ownProcessGroup`: as a terminal runs a command, so a signal can go to its whole group (`process.kill(-pid)`). */
+export function spawnEntry(entry: string, env: NodeJS.ProcessEnv, options: { ownProcessGroup?: boolean } = {}): Spawned {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownProcessGroup ?? false,
+  });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));

@@ -175,6 +175,9 @@ describe('bad input on the first slice', function () {
     const huge = await api('POST', '/api/documents', { json: { content: body } });
     assert.equal(huge.status, 413);
     assert.equal(huge.body.error.code, 'payload_too_large');
+    // One limit, one message, whichever check caught it.
+    assert.equal(huge.body.error.message, `content exceeds DOCUMENT_MAX_BYTES (${stack.config.api.documentMaxBytes} bytes)`);
+    assert.equal(response.body.error.message, huge.body.error.message);
     assert.equal((await api('GET', '/api/nothing-here')).status, 404, 'the process still answers');
   });
 });

@@ -99,6 +99,11 @@ describe('command-line client against the real API', function () {
       const answer = JSON.parse(cached.stdout);
       assert.equal(answer.status, 'completed');
       assert.equal(answer.result.meta.cached, true);
+      // One shape for both: the same keys, the cached one with no job behind it.
+      assert.deepEqual(Object.keys(answer).sort(), Object.keys(job).sort());
+      assert.equal(job.cached, false);
+      assert.equal(answer.cached, true);
+      assert.equal(answer.jobId, null);
     });
 
     it('shows the status, chain, tokens and result of that job', async () => {
@@ -120,6 +125,20 @@ describe('command-line client against the real API', function () {
       const run = await cli(['analyze', '-', '--no-wait', ...api], { stdin: englishText() });
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /^analysis-\S+\n$/);
+    });
+
+    it('`npm run -s cli -- analyze - --json` prints JSON alone on stdout (what the README pipes into jq)', async () => {
+      const child = spawn('npm', ['run', '-s', 'cli', '--', 'analyze', '-', '--json', ...api], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      child.stdin!.end(englishText());
+      let stdout = '';
+      child.stdout!.on('data', (chunk) => (stdout += chunk));
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      assert.equal(code, 0);
+      assert.equal(JSON.parse(stdout).status, 'completed');
     });
   });
 

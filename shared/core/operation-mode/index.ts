@@ -2,6 +2,7 @@
 export * from './audit';
 export * from './feature-flags';
 export * from './health-hysteresis';
+export * from './job-tier';
 export * from './messages';
 export * from './modes';
 export * from './override-request';
