@@ -7,7 +7,6 @@ import type { AppConfig } from '../shared/config';
 import type { DocumentStore } from '../shared/adapters/documents/document-store';
 import { createLogger, type Logger } from '../shared/adapters/logging/logger';
 import { OperationModeClient } from '../shared/adapters/operation-mode-client';
-import { createPayloadCodec } from '../shared/adapters/payload-codec';
 import type { GateStore } from '../shared/adapters/gate-store';
 import { Authenticator, principalOf } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
@@ -19,7 +18,7 @@ import { openApiRouter } from './openapi';
 import { createRateLimiter } from './rate-limit';
 import { analysisRouter } from './routes/analysis';
 import { batchRouter } from './routes/batches';
-import { codecRouter } from './routes/codec';
+import { codecRoutes } from './routes/codec-routes';
 import { documentsRouter } from './routes/documents';
 import { healthRouter, probesRouter } from './routes/health';
 import { operationModeRouter } from './routes/operation-mode';
@@ -50,9 +49,12 @@ export function createApi({ config, client, documents, cache, gates, log = conso
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  const auth = new Authenticator(config.security);
+  const codec = codecRoutes({ config, auth, log });
+  // Before tracing and request logs: the UI's codec path carries its token.
+  if (codec.forUi) app.use(codec.forUi.path, codec.forUi.router);
   if (tracer) app.use(httpServerSpans(tracer));
 
-  const auth = new Authenticator(config.security);
   const jobs = new JobService(client, config);
   // Reads are memoized for a second: the mode changes rarely, and every analyze request needs it.
   const modes = new OperationModeClient(client, config, 1_000);
@@ -69,21 +71,7 @@ export function createApi({ config, client, documents, cache, gates, log = conso
   app.use(observability.metricsRouter);
 
   // The Temporal UI calls the codec endpoint from the browser, so it parses its own bodies and does CORS.
-  const codec = createPayloadCodec(config.security.payloadEncryptionKeys);
-  if (codec) {
-    app.use(
-      '/codec',
-      codecRouter({
-        codec,
-        allowedOrigins: [new URL(config.temporal.uiUrl).origin],
-        authorize: (req) => {
-          const result = auth.authenticate(req.headers.authorization);
-          return 'id' in result ? true : { status: 401, code: result.code, message: result.message };
-        },
-        log,
-      }),
-    );
-  }
+  if (codec.withApiKey) app.use('/codec', codec.withApiKey);
 
   app.use(express.json({ limit: config.api.documentMaxBytes + BODY_ENVELOPE_BYTES }));
   app.use('/api', auth.require('client'), limiter.middleware);
