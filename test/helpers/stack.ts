@@ -19,8 +19,7 @@ import { openDocumentStore } from '../../shared/adapters/documents/open-document
 import { resolveTemporalCli } from '../../scripts/temporal/temporal-cli';
 import { AnalysisCache } from '../../shared/adapters/analysis-cache';
 import { dataConverterFor, ENCRYPTING_FAILURE_CONVERTER_PATH } from '../../shared/adapters/data-converter';
-import { ensureDeployment } from '../../shared/adapters/deployment-bootstrap';
-import { healthCheckScheduleId } from '../../shared/core/operation-mode/messages';
+import { ensureDeployment, stopHealthChecks } from '../../shared/adapters/deployment-bootstrap';
 import { createGateStore, type GateStore } from '../../shared/adapters/gate-store';
 import { createWorkerSet } from '../../workers/create-worker';
 import { freePort } from './ports';
@@ -134,7 +133,7 @@ async function createStack(): Promise<TestStack> {
       if (stopped) return;
       stopped = true;
       await api.close();
-      if (options.healthSchedule) await client.schedule.getHandle(healthCheckScheduleId(workerConfig.temporal.taskQueue)).delete().catch(() => {});
+      if (options.healthSchedule) await stopHealthChecks(client, workerConfig.temporal.taskQueue);
       workers.shutdown();
       await running;
       await gates.close();
