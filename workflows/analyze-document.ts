@@ -6,6 +6,7 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -16,6 +17,7 @@ import type { AnalysisResult } from '../shared/core/analysis-result';
 import type { ProviderName } from '../shared/core/providers/catalog';
 import type { AnalyzeDocumentInput, JobProgress, JobStage, JobStatus, ProviderAttempt } from '../shared/core/job-types';
 import { applicationFailureOf, FAILURE_TYPES } from '../shared/core/failure-types';
+import { jobDetailsMarkdown } from '../shared/core/job-details';
 import { JOB_PROGRESS_MEMO_KEY, jobProgressQuery, providerAttemptFailedSignal, SEARCH_ATTRIBUTES } from '../shared/core/names';
 import type { ProviderStep } from '../shared/core/providers/plan';
 import { analyzeWithLocalAnalyzerOnly } from './analyze-document-v1';
@@ -74,6 +76,8 @@ function eventDrivenReporter(progress: JobProgress): ProgressReporter {
       Object.assign(published, { status, provider: progress.provider });
       progress.version = (progress.version ?? 0) + 1;
       upsertMemo({ [JOB_PROGRESS_MEMO_KEY]: progress });
+      // Not a command: the UI reads it from the worker, so it needs no patch.
+      setCurrentDetails(jobDetailsMarkdown(status, progress));
     },
   };
 }
