@@ -125,7 +125,8 @@ const CASES: Record<string, (recorder: Recorder) => Promise<WorkflowHandle>> = {
   // Cancelled as soon as it is started: usually before its first task, so no provider is tried (honest-cancel).
   'analyze-document-at-once-cancelled': async (recorder) => {
     const document = await recorder.documents.create({ content: `${ARTICLE} Cancelled at once.` });
-    const handle = await startAnalysis(recorder, recorder.anthropicQueue, { documentId: document.id, analysisType: 'full' });
+    const plan = planProviderChain(recorder.anthropicQueue);
+    const handle = await startAnalysis(recorder, recorder.anthropicQueue, { documentId: document.id, analysisType: 'full', plan });
     await handle.cancel();
     return handle;
   },
