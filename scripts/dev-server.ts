@@ -14,7 +14,7 @@ async function main() {
     namespace: config.temporal.namespace,
     output: 'inherit',
     // The UI decodes encrypted payloads through the API (shown only when PAYLOAD_ENCRYPTION_KEYS is set).
-    ...(config.security.payloadEncryptionKeys && { codecEndpoint: codecEndpointOf(config) }),
+    ...((config.security.payloadEncryptionKeys || config.security.payloadDecryptOnlyKeys) && { codecEndpoint: codecEndpointOf(config) }),
   });
   console.log(`Temporal dev server: ${server.address} (state in ${config.temporal.dbFile})`);
   console.log(`Temporal UI:         ${server.uiUrl}`);

@@ -58,7 +58,7 @@ async function main() {
       dbFile: config.temporal.dbFile,
       namespace: config.temporal.namespace,
       // The UI decodes encrypted payloads through the API (shown only when PAYLOAD_ENCRYPTION_KEYS is set).
-      ...(config.security.payloadEncryptionKeys && { codecEndpoint: codecEndpointOf(config) }),
+      ...((config.security.payloadEncryptionKeys || config.security.payloadDecryptOnlyKeys) && { codecEndpoint: codecEndpointOf(config) }),
     });
   }
   children.push(startChild('worker', 'workers/main.ts'), startChild('api', 'api/main.ts'));
