@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { OPERATION_MODES, SEVERITIES } from '../../shared/core/operation-mode/modes';
 import { OperationModeRequestError, type OperationModeClient } from '../../shared/adapters/operation-mode-client';
-import { HttpError } from '../errors';
+import { HttpError, missingKeyError } from '../errors';
 import { parseBody } from '../validation';
 
 export const overrideRequestSchema = z
@@ -21,7 +21,8 @@ export function operationModeRouter({ modes, actorOf }: { modes: OperationModeCl
   const router = Router();
 
   router.get('/', async (_req, res) => {
-    const { view, unavailable } = await modes.read();
+    const { view, unavailable, missingKeyId } = await modes.read();
+    if (missingKeyId) throw missingKeyError(missingKeyId);
     if (!view) throw new HttpError(503, 'operation_mode_unavailable', unavailable ?? 'operation mode unavailable');
     const state = await modes.state().catch(() => undefined);
     res.json({ ...view, transitionCount: state?.transitionCount, audit: state?.audit ?? [] });

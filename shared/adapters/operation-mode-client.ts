@@ -6,6 +6,7 @@
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../config';
 import { applicationFailureOf } from '../core/failure-types';
+import { missingKeyIdOf } from './payload-codec';
 import { evaluateAllFlags, evaluateFlag, type FlagEvaluation, type KnownFeatureFlagName } from '../core/operation-mode/feature-flags';
 import type { HealthCheckResult } from '../core/operation-mode/health-hysteresis';
 import {
@@ -40,6 +41,8 @@ export interface ModeRead {
   view?: OperationModeView;
   /** Why the view is missing. */
   unavailable?: string;
+  /** The payload key the mode workflow's history needs and this deployment lacks, when that is why. */
+  missingKeyId?: string;
 }
 
 export class OperationModeClient {
@@ -93,7 +96,8 @@ export class OperationModeClient {
       );
       read = { view };
     } catch (error) {
-      read = { unavailable: `operation mode unavailable: ${(error as Error).message}` };
+      const missingKeyId = missingKeyIdOf(error);
+      read = { unavailable: `operation mode unavailable: ${(error as Error).message}`, ...(missingKeyId && { missingKeyId }) };
     }
     this.memo = { at: started, read };
     return read;

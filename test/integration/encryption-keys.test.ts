@@ -68,7 +68,8 @@ describe('payload keys: removal names the missing key, decrypt-only keys retire 
 
     const mode = await api('GET', '/api/operation-mode');
     assert.equal(mode.status, 503, JSON.stringify(mode.body));
-    assert.match(JSON.stringify(mode.body), /k1-2026/);
+    assert.equal(mode.body.error.code, 'encryption_key_missing');
+    assert.match(mode.body.error.message, /"k1-2026"/);
     // A message for the entity (a health report, say) makes a workflow task: it fails naming the key,
     // never as a nondeterminism error, and the update waits rather than being lost.
     const entity = deployment!.client.workflow.getHandle(operationModeWorkflowId(taskQueue));
