@@ -20,6 +20,7 @@ import { classifyProviderError, toApplicationFailure, type ClassifiedError } fro
 import { providerGateKey, type GateStore } from '../shared/adapters/gate-store';
 import { admitRequest, recordRequestOutcome, type GatePolicy } from '../shared/core/resilience/provider-gate';
 import { withUpwardJitter } from '../shared/core/resilience/backoff';
+import { attemptErrorsBefore, INTERRUPTED_ATTEMPT, WORKER_SHUTDOWN_ATTEMPT } from '../shared/core/resilience/interrupted-attempts';
 import { completeWithOneRepair, InvalidOutputError } from './providers/complete-with-repair';
 import { createLlmClient, type LlmClient } from './providers/llm-clients';
 import { recordProviderAttempt } from './provider-metrics';
@@ -79,7 +80,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       const policy = gatePolicyOf(settings);
       const key = providerGateKey(deps.config.temporal.taskQueue, request.provider);
       const attempt = context.info.attempt;
-      const earlierErrors = earlierAttemptErrors(context.info.heartbeatDetails);
+      const earlierErrors = attemptErrorsBefore(attempt, earlierAttemptErrors(context.info.heartbeatDetails));
       const usage = { inputTokens: 0, outputTokens: 0 };
       // Read at every attempt, so a running job follows a mode change on its next try.
       modes ??= new OperationModeClient(context.client, deps.config, MODE_MEMO_MS);
@@ -157,8 +158,12 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       } catch (error) {
         if (context.cancellationSignal.aborted) {
           await deps.gates.update(key, (state) => ({ next: recordRequestOutcome(state, Date.now(), 'Cancelled', policy), result: undefined }));
-          record('Cancelled');
-          throw new CancelledFailure(`${request.provider} request aborted: the job was cancelled`);
+          // Only a cancelled job cancels the step; a stopping or lost worker leaves an attempt to retry.
+          const interruption = context.cancellationDetails?.cancelRequested ? undefined : context.cancellationDetails?.workerShutdown ? WORKER_SHUTDOWN_ATTEMPT : INTERRUPTED_ATTEMPT;
+          record(interruption ?? 'Cancelled');
+          if (!interruption) throw new CancelledFailure(`${request.provider} request aborted: the job was cancelled`);
+          context.heartbeat({ attempt, model, tier, ...usage, attemptErrors: [...earlierErrors, interruption] } satisfies AttemptFailureDetails);
+          throw ApplicationFailure.retryable(`${request.provider} request aborted: ${interruption === WORKER_SHUTDOWN_ATTEMPT ? 'the worker stopped' : 'the attempt was interrupted'}`, interruption);
         }
         const classified = classifyFailure(error, deadline.aborted, settings);
         await deps.gates.update(key, (state) => ({

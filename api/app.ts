@@ -7,7 +7,6 @@ import type { AppConfig } from '../shared/config';
 import type { DocumentStore } from '../shared/adapters/documents/document-store';
 import { createLogger, type Logger } from '../shared/adapters/logging/logger';
 import { OperationModeClient } from '../shared/adapters/operation-mode-client';
-import { createPayloadCodec } from '../shared/adapters/payload-codec';
 import type { GateStore } from '../shared/adapters/gate-store';
 import { API_TEMPORAL_TIMEOUT_MS, TEMPORAL_RETRY_AFTER_SECONDS } from '../shared/adapters/temporal-client';
 import { TemporalGuard } from '../shared/adapters/temporal/temporal-guard';
@@ -24,7 +23,7 @@ import { buildOpenApiDocument, openApiRouter } from './openapi';
 import { createRateLimiter } from './rate-limit';
 import { analysisRouter } from './routes/analysis';
 import { batchRouter } from './routes/batches';
-import { codecRouter } from './routes/codec';
+import { codecRoutes } from './routes/codec-routes';
 import { documentsRouter } from './routes/documents';
 import { healthRouter, probesRouter } from './routes/health';
 import { operationModeRouter } from './routes/operation-mode';
@@ -55,9 +54,12 @@ export function createApi({ config, client, documents, cache, gates, log = conso
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  const auth = new Authenticator(config.security);
+  const codec = codecRoutes({ config, auth, log });
+  // Before tracing and request logs: the UI's codec path carries its token.
+  if (codec.forUi) app.use(codec.forUi.path, codec.forUi.router);
   if (tracer) app.use(httpServerSpans(tracer));
 
-  const auth = new Authenticator(config.security);
   const jobs = new JobService(client, config);
   const temporal = new TemporalGuard(client.connection, { address: config.temporal.address, timeoutMs: API_TEMPORAL_TIMEOUT_MS, retryAfterSeconds: TEMPORAL_RETRY_AFTER_SECONDS });
   // Reads are memoized for a second: the mode changes rarely, and every analyze request needs it.
@@ -69,9 +71,8 @@ export function createApi({ config, client, documents, cache, gates, log = conso
   const maxBytes = config.api.documentMaxBytes;
   const retryAfterSeconds = Math.ceil(config.health.intervalMs / 1000);
 
-  const codec = createPayloadCodec(config.security.payloadEncryptionKeys);
   // The document describes what this configuration serves: the codec endpoint only with encryption on.
-  const documentOptions = { codec: codec !== undefined };
+  const documentOptions = { codec: codec.withApiKey !== undefined };
 
   // Orchestrator probes, Prometheus metrics and the API description: no key, no rate limit.
   app.use('/api/health', probesRouter({ client, modes }));
@@ -81,20 +82,7 @@ export function createApi({ config, client, documents, cache, gates, log = conso
   app.use(methodNotAllowed(buildOpenApiDocument(documentOptions).paths as Record<string, Record<string, unknown>>));
 
   // The Temporal UI calls the codec endpoint from the browser, so it parses its own bodies and does CORS.
-  if (codec) {
-    app.use(
-      '/codec',
-      codecRouter({
-        codec,
-        allowedOrigins: [new URL(config.temporal.uiUrl).origin],
-        authorize: (req) => {
-          const result = auth.authenticate(req.headers.authorization);
-          return 'id' in result ? true : { status: 401, code: result.code, message: result.message };
-        },
-        log,
-      }),
-    );
-  }
+  if (codec.withApiKey) app.use('/codec', codec.withApiKey);
 
   app.use(express.json({ limit: config.api.documentMaxBytes + BODY_ENVELOPE_BYTES }), bodyTooLargeAsDocumentLimit(maxBytes));
   app.use('/api', auth.require('client'), limiter.middleware);

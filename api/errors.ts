@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { z } from 'zod';
 import { TEMPORAL_RETRY_AFTER_SECONDS } from '../shared/adapters/temporal-client';
 import { TemporalUnavailableError, temporalUnreachableReason } from '../shared/adapters/temporal/temporal-unavailable';
+import { missingKeyIdOf } from '../shared/adapters/payload-codec';
 
 /** An error a client caused or should know about; rendered as `{error: {code, message, field?}}`. */
 export class HttpError extends Error {
@@ -38,6 +39,15 @@ const BODY_PARSER_ERRORS: Record<string, (error: { limit?: number }) => HttpErro
   'stream.encoding.set': () => new HttpError(400, 'invalid_request', 'request body could not be read'),
 };
 
+/** What history holds cannot be read until the operator puts the key back: a 503 naming it, never a 500. */
+export function missingKeyError(keyId: string): HttpError {
+  return new HttpError(
+    503,
+    'encryption_key_missing',
+    `this data is encrypted with key "${keyId}", which this service is not configured with: add it back to PAYLOAD_ENCRYPTION_KEYS or PAYLOAD_DECRYPT_ONLY_KEYS`,
+  );
+}
+
 const temporalUnavailable = (message: string, retryAfterSeconds: number) =>
   new HttpError(503, 'temporal_unavailable', message, undefined, { 'Retry-After': String(retryAfterSeconds) });
 
@@ -46,6 +56,8 @@ function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof TemporalUnavailableError) return temporalUnavailable(error.message, error.retryAfterSeconds);
   // A Temporal call outside the guard that found the server away is still the same honest answer.
   if (temporalUnreachableReason(error)) return temporalUnavailable('Temporal is not reachable or did not answer in time; retry shortly', TEMPORAL_RETRY_AFTER_SECONDS);
+  const missingKeyId = missingKeyIdOf(error);
+  if (missingKeyId) return missingKeyError(missingKeyId);
   const type = (error as { type?: unknown } | null)?.type;
   if (typeof type === 'string' && BODY_PARSER_ERRORS[type]) return BODY_PARSER_ERRORS[type](error as { limit?: number });
   const status = (error as { status?: unknown } | null)?.status;

@@ -59,10 +59,11 @@ export class JobService {
         { key: SEARCH_ATTRIBUTES.analysisType, value: input.analysisType },
         { key: SEARCH_ATTRIBUTES.jobStatus, value: 'queued' },
       ],
-      staticSummary: `Analyze ${input.documentId} (${input.analysisType}, ${input.options?.tier ?? 'advanced'} tier)`,
+      // Fixed at start, so it says what was asked; what ran is in the run's current details and LlmProvider.
+      staticSummary: `Analyze ${input.documentId} (${input.analysisType}; ${input.options?.tier ?? 'advanced'} tier asked)`,
       staticDetails: [
         `**Document:** ${input.documentId}`,
-        `**Analysis:** ${input.analysisType}, ${input.options?.tier ?? 'advanced'} model tier${input.options?.maxTokens ? `, at most ${input.options.maxTokens} tokens` : ''}`,
+        `**Analysis:** ${input.analysisType}, ${input.options?.tier ?? 'advanced'} model tier asked${input.options?.maxTokens ? `, at most ${input.options.maxTokens} tokens` : ''}`,
         `**Progress:** memo \`jobProgress\` (stage, provider chain, tokens, version); API: /api/jobs/${jobId} and /api/jobs/${jobId}/events`,
       ].join('\n\n'),
     });

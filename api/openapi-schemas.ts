@@ -46,7 +46,7 @@ export const providerAttemptSchema = z.object({
   provider: z.enum(PROVIDER_NAMES),
   model: z.string().optional(),
   tier: z.enum(MODEL_TIERS).optional(),
-  outcome: z.enum(['succeeded', 'failed']),
+  outcome: z.enum(['succeeded', 'failed', 'cancelled']),
   attempts: z.number().int().positive().optional(),
   errorType: z.string().optional(),
   errorMessage: z.string().optional(),

@@ -14,7 +14,7 @@ async function main() {
     namespace: config.temporal.namespace,
     output: 'inherit',
     // The UI decodes encrypted payloads through the API (shown only when PAYLOAD_ENCRYPTION_KEYS is set).
-    ...(config.security.payloadEncryptionKeys && { codecEndpoint: codecEndpointOf(config) }),
+    ...((config.security.payloadEncryptionKeys || config.security.payloadDecryptOnlyKeys) && { codecEndpoint: codecEndpointOf(config) }),
   });
   const exited = (code: number | null) => {
     console.error(`Temporal dev server exited (${code})`);

@@ -24,7 +24,9 @@ import type { AnalyzeBatchInput, AnalyzeDocumentInput } from '../shared/core/job
 import {
   clearOverrideUpdate,
   HEALTH_CHECK_WORKFLOW_TYPE,
+  HEALTH_LOOP_WORKFLOW_TYPE,
   OPERATION_MODE_WORKFLOW_TYPE,
+  setHealthCheckIntervalSignal,
   reportHealthUpdate,
   setOverrideUpdate,
   type OperationModeWorkflowInput,
@@ -58,7 +60,7 @@ function recordingTag(): string {
 
 /** How the run must have ended for its history to record the case it is named after. */
 function expectedStatus(caseName: string): string {
-  if (caseName.startsWith('operation-mode')) return 'CONTINUED_AS_NEW';
+  if (caseName.startsWith('operation-mode') || caseName.startsWith('health-loop')) return 'CONTINUED_AS_NEW';
   if (caseName.endsWith('-failed')) return 'FAILED';
   if (caseName.endsWith('-cancelled')) return 'CANCELLED';
   return 'COMPLETED';
@@ -120,6 +122,14 @@ const CASES: Record<string, (recorder: Recorder) => Promise<WorkflowHandle>> = {
     await handle.cancel();
     return handle;
   },
+  // Cancelled as soon as it is started: usually before its first task, so no provider is tried (honest-cancel).
+  'analyze-document-at-once-cancelled': async (recorder) => {
+    const document = await recorder.documents.create({ content: `${ARTICLE} Cancelled at once.` });
+    const plan = planProviderChain(recorder.anthropicQueue);
+    const handle = await startAnalysis(recorder, recorder.anthropicQueue, { documentId: document.id, analysisType: 'full', plan });
+    await handle.cancel();
+    return handle;
+  },
   'analyze-document-cache-hit': async (recorder) => {
     const document = await recorder.documents.create({ content: `${ARTICLE} Cached.` });
     const cacheKey = `record-${randomUUID()}`;
@@ -142,6 +152,19 @@ const CASES: Record<string, (recorder: Recorder) => Promise<WorkflowHandle>> = {
       taskQueue: recorder.localQueue.temporal.taskQueue,
       args: [],
     }),
+  // Two checks, an interval change, then continue-as-new.
+  'health-loop-continued': async (recorder) => {
+    const handle = await recorder.client.workflow.start(HEALTH_LOOP_WORKFLOW_TYPE, {
+      workflowId: `record-health-loop-${randomUUID()}`,
+      taskQueue: recorder.localQueue.temporal.taskQueue,
+      args: [{ intervalMs: 300, checksPerRun: 2 }],
+    });
+    await handle.signal(setHealthCheckIntervalSignal, 200);
+    const firstRun = recorder.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId, { followRuns: false });
+    while ((await firstRun.describe()).status.name === 'RUNNING') await new Promise((resolve) => setTimeout(resolve, 100));
+    await handle.terminate('recorded');
+    return firstRun;
+  },
   'operation-mode-override-health-continued': async (recorder) => {
     // Continues as new after its fourth message, so that path is recorded too.
     const input: OperationModeWorkflowInput = { hysteresis: { failuresToDegrade: 1, passesToRecover: 1, minDwellMs: 0 }, maxMessagesBeforeContinueAsNew: 4 };

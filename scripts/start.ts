@@ -100,7 +100,7 @@ async function main() {
       namespace: config.temporal.namespace,
       ownProcessGroup: true,
       // The UI decodes encrypted payloads through the API (shown only when PAYLOAD_ENCRYPTION_KEYS is set).
-      ...(config.security.payloadEncryptionKeys && { codecEndpoint: codecEndpointOf(config) }),
+      ...((config.security.payloadEncryptionKeys || config.security.payloadDecryptOnlyKeys) && { codecEndpoint: codecEndpointOf(config) }),
     });
     devServer.process.once('exit', (code, signal) => {
       if (!stopping) {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { parseKeyRing } from './adapters/payload-codec/keys';
+import { keyRingOf } from './adapters/payload-codec/keys';
 import { PROVIDER_NAMES, REMOTE_PROVIDERS, type ModelTier, type ProviderName, type RemoteProviderName } from './core/providers/catalog';
 
 
@@ -97,6 +97,10 @@ const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
   REQUEST_TIMEOUT_SECONDS: positiveNumber.default(30),
   PAYLOAD_ENCRYPTION_KEYS: optionalString,
+  PAYLOAD_DECRYPT_ONLY_KEYS: optionalString,
+  TEMPORAL_UI_CODEC_TOKEN: optionalString.pipe(
+    z.string().regex(/^[A-Za-z0-9_-]{24,128}$/, 'must be 24-128 characters of A-Z, a-z, 0-9, _ or -').optional(),
+  ),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
   WORKER_DEPLOYMENT_NAME: optionalString,
@@ -183,6 +187,13 @@ export interface AppConfig {
     requestTimeoutMs: number;
     /** `keyId:base64key,...`; the first encrypts. Undefined: payloads are not encrypted. */
     payloadEncryptionKeys?: string;
+    /** `keyId:base64key,...` that open old payloads and seal nothing (a key being retired). */
+    payloadDecryptOnlyKeys?: string;
+    /**
+     * A secret path segment for the Temporal UI's codec calls (`/codec/ui/<token>/decode`): the UI's
+     * browser cannot send an API key, so with API_KEYS set this is how it reaches the codec.
+     */
+    uiCodecToken?: string;
   };
   /** The health-check schedule and the hysteresis that turns its results into an operation mode. */
   health: { intervalMs: number; failuresToDegrade: number; passesToRecover: number; minDwellMs: number };
@@ -194,14 +205,18 @@ export interface AppConfig {
 
 const splitList = (raw: string | undefined): string[] => (raw ?? '').split(',').map((item) => item.trim()).filter(Boolean);
 
-function assertValidKeyRing(raw: string | undefined): void {
-  if (raw === undefined) return;
-  try {
-    parseKeyRing(raw);
-  } catch (error) {
-    // KeyRingError messages never quote key material.
-    throw new ConfigError('PAYLOAD_ENCRYPTION_KEYS', `is invalid: ${(error as Error).message}`);
-  }
+function assertValidKeyRing(encryptionKeys: string | undefined, decryptOnlyKeys: string | undefined): void {
+  const check = (variable: string, lists: { encryptionKeys?: string; decryptOnlyKeys?: string }) => {
+    try {
+      keyRingOf(lists);
+    } catch (error) {
+      // KeyRingError messages never quote key material.
+      throw new ConfigError(variable, `is invalid: ${(error as Error).message}`);
+    }
+  };
+  check('PAYLOAD_ENCRYPTION_KEYS', { encryptionKeys });
+  check('PAYLOAD_DECRYPT_ONLY_KEYS', { decryptOnlyKeys });
+  check('PAYLOAD_DECRYPT_ONLY_KEYS', { encryptionKeys, decryptOnlyKeys });
 }
 
 /** OpenAI-compatible servers (Ollama, vLLM) often need no key, but always a base URL. */
@@ -252,7 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(variable, `is invalid: ${issue.message}${shown}`);
   }
   const e = parsed.data;
-  assertValidKeyRing(e.PAYLOAD_ENCRYPTION_KEYS);
+  assertValidKeyRing(e.PAYLOAD_ENCRYPTION_KEYS, e.PAYLOAD_DECRYPT_ONLY_KEYS);
   const dataDir = path.resolve(e.DATA_DIR);
   const credentials: Record<RemoteProviderName, ProviderCredentials> = {
     anthropic: { apiKey: e.ANTHROPIC_API_KEY, baseUrl: e.ANTHROPIC_BASE_URL },
@@ -334,6 +349,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       requestTimeoutMs: Math.round(e.REQUEST_TIMEOUT_SECONDS * 1000),
       payloadEncryptionKeys: e.PAYLOAD_ENCRYPTION_KEYS,
+      payloadDecryptOnlyKeys: e.PAYLOAD_DECRYPT_ONLY_KEYS,
+      uiCodecToken: e.TEMPORAL_UI_CODEC_TOKEN,
     },
     health: {
       intervalMs: Math.round(e.HEALTH_CHECK_INTERVAL_SECONDS * 1000),

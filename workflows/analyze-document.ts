@@ -1,9 +1,12 @@
 import {
   ActivityCancellationType,
+  CancellationScope,
+  CancelledFailure,
   isCancellation,
   patched,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -14,6 +17,7 @@ import type { AnalysisResult } from '../shared/core/analysis-result';
 import type { ProviderName } from '../shared/core/providers/catalog';
 import type { AnalyzeDocumentInput, JobProgress, JobStage, JobStatus, ProviderAttempt } from '../shared/core/job-types';
 import { applicationFailureOf, FAILURE_TYPES } from '../shared/core/failure-types';
+import { jobDetailsMarkdown } from '../shared/core/job-details';
 import { JOB_PROGRESS_MEMO_KEY, jobProgressQuery, providerAttemptFailedSignal, SEARCH_ATTRIBUTES } from '../shared/core/names';
 import type { ProviderStep } from '../shared/core/providers/plan';
 import { analyzeWithLocalAnalyzerOnly } from './analyze-document-v1';
@@ -26,6 +30,17 @@ export const FALLBACK_CHAIN_PATCH = 'provider-fallback-chain';
  * API reads it from the history; runs started before it upsert search attributes at every change, as they did.
  */
 export const EVENT_DRIVEN_PROGRESS_PATCH = 'event-driven-progress';
+
+/**
+ * A cancelled job ends `cancelled` whatever its step was doing, and its chain and provider show only
+ * what ran: no next provider is started after a cancel (it used to show `local`, never run), a step
+ * cut off by the cancel stays in the chain as `cancelled`, and an answer that lands after the cancel
+ * (the local analyzer cannot be interrupted) is recorded but does not turn the job `completed`. Checked
+ * only once a cancel is requested, so jobs that are not cancelled carry no extra marker.
+ */
+export const HONEST_CANCEL_PATCH = 'honest-cancel';
+
+const cancelRequested = () => CancellationScope.current().consideredCancelled && patched(HONEST_CANCEL_PATCH);
 
 const { planProviderChain, readCachedAnalysis, writeCachedAnalysis } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
@@ -61,6 +76,8 @@ function eventDrivenReporter(progress: JobProgress): ProgressReporter {
       Object.assign(published, { status, provider: progress.provider });
       progress.version = (progress.version ?? 0) + 1;
       upsertMemo({ [JOB_PROGRESS_MEMO_KEY]: progress });
+      // Not a command: the UI reads it from the worker, so it needs no patch.
+      setCurrentDetails(jobDetailsMarkdown(status, progress));
     },
   };
 }
@@ -140,42 +157,37 @@ async function runProviders(input: AnalyzeDocumentInput, progress: JobProgress, 
   const steps = input.plan ?? (await planProviderChain());
   const tier = input.options?.tier ?? 'advanced';
   for (const [index, step] of steps.entries()) {
+    if (cancelRequested()) throw new CancelledFailure(`cancelled before ${step.provider} was tried`);
     reporter.useProvider(step.provider);
     reporter.publish();
+    // Only an answer with no failed step before it is the answer to this request's cache key.
+    const storeUnderCacheKey = storeInStep && progress.chain.length === 0 ? input.cacheKey : undefined;
+    let result: AnalysisResult;
     try {
-      // Only an answer with no failed step before it is the answer to this request's cache key.
-      const storeUnderCacheKey = storeInStep && progress.chain.length === 0 ? input.cacheKey : undefined;
-      const result = await runStep(step, `${index + 1}/${steps.length}`, input, tier, storeUnderCacheKey);
-      recordStep(progress, {
-        provider: step.provider,
-        model: result.meta.model,
-        ...(result.meta.tier && { tier: result.meta.tier }),
-        outcome: 'succeeded',
-        attempts: result.meta.attempts,
-        ...(result.meta.attemptErrors && { attemptErrors: result.meta.attemptErrors }),
-        inputTokens: result.meta.inputTokens,
-        outputTokens: result.meta.outputTokens,
-      });
-      return result;
+      result = await runStep(step, `${index + 1}/${steps.length}`, input, tier, storeUnderCacheKey);
     } catch (error) {
-      if (isCancellation(error)) throw error;
+      if (isCancellation(error)) {
+        if (cancelRequested()) recordCancelledStep(progress, step.provider);
+        throw error;
+      }
       const failure = applicationFailureOf(error);
-      const details = (failure?.details?.[0] ?? {}) as Partial<StepFailureDetails>;
-      recordStep(progress, {
-        provider: step.provider,
-        ...(details.model !== undefined && { model: details.model }),
-        ...(details.tier !== undefined && { tier: details.tier }),
-        outcome: 'failed',
-        attempts: details.attempt ?? step.retry.maximumAttempts,
-        errorType: failure?.type ?? (error as Error).name,
-        errorMessage: failure?.message ?? (error as Error).message,
-        ...(details.attemptErrors && { attemptErrors: details.attemptErrors }),
-        inputTokens: details.inputTokens ?? 0,
-        outputTokens: details.outputTokens ?? 0,
-      });
+      recordFailedStep(progress, step, failure, error as Error);
       // A missing document fails with every provider alike.
       if (failure?.type === FAILURE_TYPES.documentNotFound) throw error;
+      continue;
     }
+    recordStep(progress, {
+      provider: step.provider,
+      model: result.meta.model,
+      ...(result.meta.tier && { tier: result.meta.tier }),
+      outcome: 'succeeded',
+      attempts: result.meta.attempts,
+      ...(result.meta.attemptErrors && { attemptErrors: result.meta.attemptErrors }),
+      inputTokens: result.meta.inputTokens,
+      outputTokens: result.meta.outputTokens,
+    });
+    if (cancelRequested()) throw new CancelledFailure(`cancelled while ${step.provider} was answering; its answer is not the job's result`);
+    return result;
   }
   const tried = progress.chain.map((attempt) => `${attempt.provider}: ${attempt.errorType}`).join('; ');
   throw ApplicationFailure.nonRetryable(`every provider failed (${tried})`, FAILURE_TYPES.allProvidersFailed);
@@ -222,6 +234,28 @@ function runStep(
     ...(input.options?.maxTokens !== undefined && { maxTokens: input.options.maxTokens }),
     ...storing,
   });
+}
+
+function recordFailedStep(progress: JobProgress, step: ProviderStep, failure: ApplicationFailure | undefined, error: Error): void {
+  const details = (failure?.details?.[0] ?? {}) as Partial<StepFailureDetails>;
+  recordStep(progress, {
+    provider: step.provider,
+    ...(details.model !== undefined && { model: details.model }),
+    ...(details.tier !== undefined && { tier: details.tier }),
+    outcome: 'failed',
+    attempts: details.attempt ?? step.retry.maximumAttempts,
+    errorType: failure?.type ?? error.name,
+    errorMessage: failure?.message ?? error.message,
+    ...(details.attemptErrors && { attemptErrors: details.attemptErrors }),
+    inputTokens: details.inputTokens ?? 0,
+    outputTokens: details.outputTokens ?? 0,
+  });
+}
+
+/** The step the cancel cut off: its attempt count is the retry in flight, when the activity announced one. */
+function recordCancelledStep(progress: JobProgress, provider: ProviderName): void {
+  const attempt = progress.currentAttempt?.provider === provider ? progress.currentAttempt.attempt : 1;
+  recordStep(progress, { provider, outcome: 'cancelled', attempts: attempt, errorType: 'Cancelled', inputTokens: 0, outputTokens: 0 });
 }
 
 function recordStep(progress: JobProgress, attempt: ProviderAttempt): void {

@@ -1,4 +1,4 @@
-/** Run by the health-check Schedule every HEALTH_CHECK_INTERVAL_SECONDS; each run is visible in the UI. */
+/** Run by the health-check Schedule of earlier releases; kept so their runs finish and replay (see health-loop.ts). */
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { HealthCheckOutcome } from '../activities/health';

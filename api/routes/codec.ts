@@ -9,7 +9,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import { jsonPayloadsSchema, payloadFromJson, payloadToJson, UndecodablePayloadError } from '../../shared/adapters/payload-codec';
 import { errorHandler, HttpError, validationError } from '../errors';
 
-export type AuthDecision = true | { status: 401 | 403; code: string; message: string };
+export type AuthDecision = true | { status: 401 | 403 | 404; code: string; message: string };
 
 export interface CodecRouterDeps {
   codec: PayloadCodec;
@@ -23,7 +23,8 @@ export interface CodecRouterDeps {
 export const CODEC_BODY_LIMIT = '2mb';
 
 export function codecRouter({ codec, authorize, allowedOrigins, log = console.error }: CodecRouterDeps): Router {
-  const router = Router();
+  // mergeParams: a mount path may carry a parameter the authorizer reads (the UI's token).
+  const router = Router({ mergeParams: true });
   router.use(corsForOrigins(new Set(allowedOrigins)));
   router.use(async (req, _res, next) => {
     const decision = await authorize(req);

@@ -2,6 +2,8 @@ import { Router } from 'express';
 import { healthReport } from '../../shared/adapters/health/health-report';
 import { probeAll, probeTemporal, type ProbeDeps } from '../../shared/adapters/health/probes';
 import type { OperationModeClient } from '../../shared/adapters/operation-mode-client';
+import { missingKeySightings } from '../../shared/adapters/payload-codec';
+import { probePayloadKeys } from '../../shared/adapters/health/payload-keys-probe';
 
 const HEALTH_JSON = 'application/health+json';
 /** Modes in which this instance should be taken out of a load balancer's rotation. */
@@ -35,8 +37,13 @@ export function probesRouter(deps: Pick<ProbeDeps, 'client'> & { modes: Operatio
 export function healthRouter(deps: ProbeDeps & { modes: OperationModeClient }): Router {
   const router = Router();
   router.get('/', async (_req, res) => {
-    const [checks, { view, unavailable }] = await Promise.all([probeAll(deps), deps.modes.read()]);
-    const report = healthReport(checks, {
+    const [checks, { view, unavailable }, payloadKeys] = await Promise.all([
+      probeAll(deps),
+      deps.modes.read(),
+      probePayloadKeys({ ...deps, sightings: missingKeySightings }),
+    ]);
+    // Only here, not in the workers' health report: a missing key must not lower the operation mode.
+    const report = healthReport({ ...checks, 'payload-encryption:keys': [payloadKeys] }, {
       operationMode: view?.mode ?? null,
       ...(view && { modeSince: view.modeSince, degradationReasons: view.reasons }),
       ...(unavailable && { notes: [unavailable] }),

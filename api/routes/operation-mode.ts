@@ -5,7 +5,7 @@ import { OperationModeRequestError, type OperationModeClient } from '../../share
 import type { TemporalGuard } from '../../shared/adapters/temporal/temporal-guard';
 import { TemporalUnavailableError } from '../../shared/adapters/temporal/temporal-unavailable';
 import { TEMPORAL_RETRY_AFTER_SECONDS } from '../../shared/adapters/temporal-client';
-import { HttpError } from '../errors';
+import { HttpError, missingKeyError } from '../errors';
 import { parseBody } from '../validation';
 
 export const overrideRequestSchema = z
@@ -33,7 +33,8 @@ export function operationModeRouter({ modes, actorOf, temporal }: OperationModeR
   const router = Router();
 
   router.get('/', async (_req, res) => {
-    const { view, unavailable } = await modes.read();
+    const { view, unavailable, missingKeyId } = await modes.read();
+    if (missingKeyId) throw missingKeyError(missingKeyId);
     if (!view) throw modeUnavailable(unavailable ?? 'operation mode unavailable');
     const state = await temporal.run(() => modes.state()).catch(() => undefined);
     res.json({ ...view, transitionCount: state?.transitionCount, audit: state?.audit ?? [] });

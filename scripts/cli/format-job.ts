@@ -42,9 +42,17 @@ export function chainStepLine(step: ChainStep, index: number): string {
   return `${index + 1}. ${who} · ${step.outcome}${attempts}${why}${earlier}`;
 }
 
+/** An empty chain means different things: a cached answer, a first step still running, or nothing started. */
+function emptyChainLine(job: JobView): string {
+  if (job.result?.meta.cached) return '(answered from the cache: no provider called)';
+  if (job.status === 'running' && job.provider) return `(${job.provider}: first step in progress)`;
+  if (job.status === 'cancelled') return '(cancelled before any provider ran)';
+  return '(no provider tried yet)';
+}
+
 export function renderJob(job: JobView): string {
   const label = (name: string) => name.padEnd(9);
-  const chain = job.chain.length ? job.chain.map(chainStepLine) : ['(no provider tried yet)'];
+  const chain = job.chain.length ? job.chain.map(chainStepLine) : [emptyChainLine(job)];
   const lines = [
     `${label('job')}${job.jobId}`,
     `${label('status')}${job.status}${job.status === job.stage ? '' : ` · ${progressLine(job)}`}`,

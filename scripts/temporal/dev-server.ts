@@ -195,10 +195,14 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   return { address, uiUrl: `http://${ip}:${options.uiPort}`, process: child, stop };
 }
 
-/** Where the Temporal UI (in the operator's browser) reaches the API's codec endpoint. */
+/**
+ * Where the Temporal UI (in the operator's browser) reaches the API's codec endpoint: under the UI's
+ * token when one is set (the browser cannot send an API key), else the plain endpoint (an open API).
+ */
 export function codecEndpointOf(config: AppConfig): string {
   const host = config.api.host === '0.0.0.0' || config.api.host === '::' ? '127.0.0.1' : config.api.host;
-  return `http://${host}:${config.api.port}/codec`;
+  const token = config.security.uiCodecToken;
+  return `http://${host}:${config.api.port}${token ? `/codec/ui/${token}` : '/codec'}`;
 }
 
 /** The variable that moves each port, for the one line `npm start` and `npm run dev-server` print. */

@@ -5,12 +5,18 @@
  */
 import type { DataConverter } from '@temporalio/common';
 import type { AppConfig } from '../config';
-import { createPayloadCodec } from './payload-codec';
+import { createPayloadCodec, missingKeySightings } from './payload-codec';
 
-export function dataConverterFor(config: AppConfig): DataConverter | undefined {
-  const codec = createPayloadCodec(config.security.payloadEncryptionKeys);
-  if (!codec) return undefined;
-  return { payloadCodecs: [codec], failureConverterPath: ENCRYPTING_FAILURE_CONVERTER_PATH };
+/**
+ * Always with the codec, keys or not: without it a sealed payload in history (written before the keys
+ * were removed) fails deep in the converter as "Unknown encoding", or as a nondeterminism error in a
+ * workflow; with it, the workflow task or the API read fails with the missing key's id, and retries
+ * succeed once the key is back (in either key list).
+ */
+export function dataConverterFor(config: AppConfig): DataConverter {
+  const { payloadEncryptionKeys, payloadDecryptOnlyKeys } = config.security;
+  const codec = createPayloadCodec({ encryptionKeys: payloadEncryptionKeys, decryptOnlyKeys: payloadDecryptOnlyKeys }, missingKeySightings);
+  return { payloadCodecs: [codec], ...(payloadEncryptionKeys && { failureConverterPath: ENCRYPTING_FAILURE_CONVERTER_PATH }) };
 }
 
 /** For bundleWorkflowCode: a prebuilt bundle must carry the same failure converter. */

@@ -7,6 +7,7 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../config';
 import { temporalUnreachableReason } from './temporal/temporal-unavailable';
 import { applicationFailureOf } from '../core/failure-types';
+import { missingKeyIdOf } from './payload-codec';
 import { evaluateAllFlags, evaluateFlag, type FlagEvaluation, type KnownFeatureFlagName } from '../core/operation-mode/feature-flags';
 import type { HealthCheckResult } from '../core/operation-mode/health-hysteresis';
 import {
@@ -41,6 +42,8 @@ export interface ModeRead {
   view?: OperationModeView;
   /** Why the view is missing. */
   unavailable?: string;
+  /** The payload key the mode workflow's history needs and this deployment lacks, when that is why. */
+  missingKeyId?: string;
 }
 
 export class OperationModeClient {
@@ -94,9 +97,10 @@ export class OperationModeClient {
       );
       read = { view };
     } catch (error) {
+      const missingKeyId = missingKeyIdOf(error);
       const away = temporalUnreachableReason(error);
       const why = away ? `Temporal at ${this.config.temporal.address} ${away === 'timeout' ? 'did not answer in time' : 'is not reachable'}` : (error as Error).message;
-      read = { unavailable: `operation mode unavailable: ${why}` };
+      read = { unavailable: `operation mode unavailable: ${why}`, ...(missingKeyId && { missingKeyId }) };
     }
     this.memo = { at: started, read };
     return read;

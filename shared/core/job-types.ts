@@ -38,7 +38,8 @@ export interface ProviderAttempt {
   provider: ProviderName;
   model?: string;
   tier?: ModelTier;
-  outcome: 'succeeded' | 'failed';
+  /** `cancelled`: the job was cancelled while this step ran (or waited to retry). */
+  outcome: 'succeeded' | 'failed' | 'cancelled';
   /** Attempts made with this provider (1 = no retry). */
   attempts?: number;
   /** Type of the failure that ended this step. */

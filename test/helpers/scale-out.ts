@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { healthCheckScheduleId } from '../../shared/core/operation-mode/messages';
+import { stopHealthChecks } from '../../shared/adapters/deployment-bootstrap';
 import { freePort } from './ports';
 import { request, waitFor } from './http';
 import { getTestPostgres } from './postgres';
@@ -49,7 +49,7 @@ export async function startScaleOutCluster(client: Client, baseEnv: NodeJS.Proce
   const api = spawnEntry('api/main.ts', { ...env, DATA_DIR: ownDataDir(), PORT: String(port) });
   const stop = async () => {
     await Promise.all([api, ...workers].map((process) => process.stop()));
-    await client.schedule.getHandle(healthCheckScheduleId(env.TEMPORAL_TASK_QUEUE!)).delete().catch(() => {});
+    await stopHealthChecks(client, env.TEMPORAL_TASK_QUEUE!);
     await redis.stop();
     for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
   };

@@ -19,7 +19,7 @@ import { openDocumentStore } from '../../shared/adapters/documents/open-document
 import { resolveTemporalCli } from '../../scripts/temporal/temporal-cli';
 import { AnalysisCache } from '../../shared/adapters/analysis-cache';
 import { dataConverterFor, ENCRYPTING_FAILURE_CONVERTER_PATH } from '../../shared/adapters/data-converter';
-import { ensureDeployment } from '../../shared/adapters/deployment-bootstrap';
+import { ensureDeployment, stopHealthChecks } from '../../shared/adapters/deployment-bootstrap';
 import { API_TEMPORAL_RETRY_BUDGET_MS, temporalConnectionOptions } from '../../shared/adapters/temporal-client';
 import { healthCheckScheduleId } from '../../shared/core/operation-mode/messages';
 import { createGateStore, type GateStore } from '../../shared/adapters/gate-store';
@@ -136,7 +136,7 @@ async function createStack(): Promise<TestStack> {
       if (stopped) return;
       stopped = true;
       await api.close();
-      if (options.healthSchedule) await client.schedule.getHandle(healthCheckScheduleId(workerConfig.temporal.taskQueue)).delete().catch(() => {});
+      if (options.healthSchedule) await stopHealthChecks(client, workerConfig.temporal.taskQueue);
       workers.shutdown();
       await running;
       await gates.close();

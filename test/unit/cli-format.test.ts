@@ -143,6 +143,14 @@ describe('CLI formatting', () => {
       assert.match(failed, /^error +AllProvidersFailed: every provider failed$/m);
       assert.match(failed, /^chain +\(no provider tried yet\)$/m);
     });
+
+    it('says why a chain is empty: a first step running (even on attempt 3), a cached answer, a cancel before any step', () => {
+      const running = renderJob(job({ provider: 'anthropic', currentAttempt: { provider: 'anthropic', attempt: 3 } }));
+      assert.match(running, /^chain +\(anthropic: first step in progress\)$/m);
+      assert.match(renderJob(job({ status: 'cancelled', stage: 'cancelled' })), /^chain +\(cancelled before any provider ran\)$/m);
+      const cached = renderJob(job({ status: 'completed', stage: 'completed', result: { ...result, meta: { ...result.meta, cached: true } } }));
+      assert.match(cached, /^chain +\(answered from the cache: no provider called\)$/m);
+    });
   });
 
   describe('operation mode', () => {

@@ -7,7 +7,11 @@ import {
   AesGcmPayloadCodec,
   createPayloadCodec,
   KeyRingError,
+  keyRingOf,
+  missingKeyIdOf,
+  MissingKeySightings,
   parseKeyRing,
+  sealingKeyIdsOf,
   UndecodablePayloadError,
   type KeyRingProblem,
 } from '../../shared/adapters/payload-codec';
@@ -196,13 +200,65 @@ describe('parseKeyRing', () => {
 });
 
 describe('createPayloadCodec', () => {
-  it('returns no codec when no keys are configured', () => {
-    assert.equal(createPayloadCodec(undefined), undefined);
-    assert.equal(createPayloadCodec('  '), undefined);
+  it('with no keys lets plaintext through both ways', async () => {
+    for (const blank of [{}, { encryptionKeys: '  ', decryptOnlyKeys: '' }]) {
+      const codec = createPayloadCodec(blank);
+      assert.equal(codec.encryptionKeyId, undefined);
+      const originals = samplePayloads();
+      assert.deepEqual((await codec.encode(originals)).map(comparable), originals.map(comparable));
+      assert.deepEqual((await codec.decode(originals)).map(comparable), originals.map(comparable));
+    }
   });
 
-  it('returns a codec for a configured key ring and rejects a malformed one', () => {
-    assert.ok(createPayloadCodec(`k1:${K1}`) instanceof AesGcmPayloadCodec);
-    assert.throws(() => createPayloadCodec('k1:short'), KeyRingError);
+  it('with no keys names the key a sealed payload needs, records it, and never says "Unknown encoding"', async () => {
+    const sealed = await createPayloadCodec({ encryptionKeys: `k1:${K1}` }).encode(samplePayloads());
+    const sightings = new MissingKeySightings();
+    const error = await rejection(createPayloadCodec({}, sightings).decode(sealed));
+    assert.ok(error instanceof UndecodablePayloadError);
+    assert.equal(error.reason, 'unknown_key');
+    assert.equal(error.keyId, 'k1');
+    assert.match(error.message, /encrypted with key "k1", which is not configured/);
+    assert.match(error.message, /PAYLOAD_DECRYPT_ONLY_KEYS/);
+    assert.equal(missingKeyIdOf(error), 'k1');
+    assert.equal(missingKeyIdOf(new Error('query failed', { cause: new Error(error.message) })), 'k1', 'a message carried back from a worker');
+    assert.equal(missingKeyIdOf(new Error('Unknown encoding: binary/encrypted')), undefined);
+    assert.deepEqual(sightings.seenSince(0), ['k1']);
+    assertMentionsNoKeyMaterial(error, [K1]);
+  });
+
+  it('decrypt-only keys open old payloads and seal nothing; the encrypting list still seals with its first key', async () => {
+    const old = await createPayloadCodec({ encryptionKeys: `k1:${K1}` }).encode(samplePayloads());
+    const retiring = createPayloadCodec({ decryptOnlyKeys: `k1:${K1}` });
+    const opened = (await retiring.decode(old)).map(comparable);
+    assert.deepEqual(opened[0], comparable(samplePayloads()[0]!));
+    assert.equal(opened.length, old.length);
+    const fresh = await retiring.encode(samplePayloads().slice(0, 1));
+    assert.equal(Buffer.from(fresh[0]!.metadata!.encoding!).toString(), 'json/plain', 'nothing new is sealed');
+    assert.deepEqual(sealingKeyIdsOf(old), ['k1']);
+    assert.deepEqual(sealingKeyIdsOf(fresh), []);
+
+    const rotated = createPayloadCodec({ encryptionKeys: `k2:${K2}`, decryptOnlyKeys: `k1:${K1}` });
+    assert.equal(rotated.encryptionKeyId, 'k2');
+    assert.deepEqual(sealingKeyIdsOf(await rotated.encode(samplePayloads())), ['k2']);
+    assert.equal((await rotated.decode(old)).length, old.length);
+  });
+
+  it('rejects a key listed both as encrypting and decrypt-only, and a malformed ring', () => {
+    assert.throws(() => keyRingOf({ encryptionKeys: `k1:${K1}`, decryptOnlyKeys: `k1:${K1}` }), (error: KeyRingError) => error.problem === 'decrypt_only_key_encrypts');
+    assert.throws(() => createPayloadCodec({ encryptionKeys: 'k1:short' }), KeyRingError);
+    assert.throws(() => createPayloadCodec({ decryptOnlyKeys: 'k1:short' }), KeyRingError);
+  });
+});
+
+describe('MissingKeySightings', () => {
+  it('remembers each key id with the time it was last met, bounded, ignoring ids that are no key id', () => {
+    const sightings = new MissingKeySightings();
+    sightings.record('old', 1_000);
+    sightings.record('new', 5_000);
+    sightings.record('not a key id!', 5_000);
+    assert.deepEqual(sightings.seenSince(0), ['new', 'old']);
+    assert.deepEqual(sightings.seenSince(2_000), ['new']);
+    for (let i = 0; i < 100; i++) sightings.record(`stray-${i}`, 6_000);
+    assert.ok(sightings.seenSince(0).length <= 16);
   });
 });

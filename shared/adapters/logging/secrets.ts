@@ -12,8 +12,8 @@ const MIN_SECRET_LENGTH = 6;
 
 /** The secret values a process holds: client and admin API keys, provider keys, payload keys, URL passwords. */
 export function secretValuesOf(config: AppConfig): string[] {
-  const payloadKeys = (config.security.payloadEncryptionKeys ?? '')
-    .split(',')
+  const payloadKeys = [config.security.payloadEncryptionKeys, config.security.payloadDecryptOnlyKeys]
+    .flatMap((list) => (list ?? '').split(','))
     .map((entry) => entry.slice(entry.indexOf(':') + 1).trim());
   const values = [
     ...config.security.apiKeys,
@@ -22,6 +22,7 @@ export function secretValuesOf(config: AppConfig): string[] {
     config.providers.openai.apiKey,
     config.providers['openai-compatible'].apiKey,
     ...payloadKeys,
+    config.security.uiCodecToken,
     passwordOf(config.redisUrl),
   ];
   return [...new Set(values.filter((value): value is string => value !== undefined && value.length >= MIN_SECRET_LENGTH))];

@@ -1,20 +1,34 @@
 import { AesGcmPayloadCodec } from './aes-gcm-codec';
-import { parseKeyRing } from './keys';
+import { keyRingOf } from './keys';
+import type { MissingKeySightings } from './missing-keys';
 
 export {
   AesGcmPayloadCodec,
   CIPHER,
   ENCRYPTED_ENCODING,
   METADATA_CIPHER_KEY,
+  missingKeyIdOf,
+  sealingKeyIdsOf,
   METADATA_KEY_ID_KEY,
   UndecodablePayloadError,
   type UndecodableReason,
 } from './aes-gcm-codec';
-export { KEY_BYTES, KEY_ID_PATTERN, KeyRingError, parseKeyRing, type KeyRing, type KeyRingProblem } from './keys';
+export { KEY_BYTES, KEY_ID_PATTERN, KeyRingError, keyRingOf, parseKeyRing, type KeyRing, type KeyRingProblem } from './keys';
+export { MissingKeySightings, missingKeySightings } from './missing-keys';
 export { jsonPayloadsSchema, payloadFromJson, payloadToJson, type JsonPayload } from './json-payloads';
 
-/** The codec for a PAYLOAD_ENCRYPTION_KEYS value; undefined when none is set (payloads stay plaintext). */
-export function createPayloadCodec(raw: string | undefined): AesGcmPayloadCodec | undefined {
-  if (raw === undefined || raw.trim() === '') return undefined;
-  return new AesGcmPayloadCodec(parseKeyRing(raw));
+export interface PayloadKeyLists {
+  /** PAYLOAD_ENCRYPTION_KEYS: the first seals new payloads, all open old ones. */
+  encryptionKeys?: string;
+  /** PAYLOAD_DECRYPT_ONLY_KEYS: open old payloads only. */
+  decryptOnlyKeys?: string;
+}
+
+/**
+ * The codec for the configured keys. There is always one, even with no key at all: it lets plaintext
+ * through and turns a sealed payload it cannot open into an error naming the missing key id.
+ */
+export function createPayloadCodec(lists: PayloadKeyLists, sightings?: MissingKeySightings): AesGcmPayloadCodec {
+  const blank = (raw: string | undefined) => (raw === undefined || raw.trim() === '' ? undefined : raw);
+  return new AesGcmPayloadCodec(keyRingOf({ encryptionKeys: blank(lists.encryptionKeys), decryptOnlyKeys: blank(lists.decryptOnlyKeys) }), sightings);
 }

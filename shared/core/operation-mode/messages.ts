@@ -2,7 +2,7 @@
  * Names shared by the operation-mode workflow and its callers: the singleton's workflow id, its input,
  * and its query and update definitions. Imported by the workflow bundle: no Node built-ins.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AuditEntry } from './audit';
 import type { FlagEvaluation } from './feature-flags';
 import type { HealthCheckResult, HysteresisConfig } from './health-hysteresis';
@@ -16,8 +16,23 @@ export const OPERATION_MODE_WORKFLOW_ID = 'operation-mode';
 
 /** One singleton per deployment (namespace + task queue), so test suites and staging stacks stay apart. */
 export const operationModeWorkflowId = (taskQueue: string) => `${OPERATION_MODE_WORKFLOW_ID}-${taskQueue}`;
+/** The Schedule of earlier releases (one healthCheckWorkflow run per interval), removed at start. */
 export const healthCheckScheduleId = (taskQueue: string) => `health-check-${taskQueue}`;
 export const HEALTH_CHECK_WORKFLOW_TYPE = 'healthCheckWorkflow';
+/** The one long-lived health-check run per deployment (see workflows/health-loop.ts). */
+export const healthLoopWorkflowId = (taskQueue: string) => `health-loop-${taskQueue}`;
+export const HEALTH_LOOP_WORKFLOW_TYPE = 'healthLoopWorkflow';
+/** About 11 events per check: 360 checks keep a run near 4,000 events (3 hours at 30 s). */
+export const HEALTH_LOOP_CHECKS_PER_RUN = 360;
+
+export interface HealthLoopInput {
+  intervalMs: number;
+  /** Checks before continuing as new; default HEALTH_LOOP_CHECKS_PER_RUN. */
+  checksPerRun?: number;
+}
+
+/** A new HEALTH_CHECK_INTERVAL_SECONDS reaches the running loop (ms): it cuts the current wait short, then applies. */
+export const setHealthCheckIntervalSignal = defineSignal<[number]>('setHealthCheckInterval');
 export const OPERATION_MODE_WORKFLOW_TYPE = 'operationModeWorkflow';
 
 /** Well below the event-history limits; each message adds a handful of events. */
