@@ -98,7 +98,7 @@ async function main() {
       uiPort: config.temporal.uiPort,
       dbFile: config.temporal.dbFile,
       namespace: config.temporal.namespace,
-      ownProcessGroup: true,
+      processGroup: true,
       // The UI decodes encrypted payloads through the API (shown only when PAYLOAD_ENCRYPTION_KEYS is set).
       ...((config.security.payloadEncryptionKeys || config.security.payloadDecryptOnlyKeys) && { codecEndpoint: codecEndpointOf(config) }),
     });

@@ -30,7 +30,7 @@ export interface DevServerOptions {
    * In its own process group: a Ctrl-C in the terminal then reaches only the supervisor, which stops the
    * server after the worker has drained (the worker's in-flight tasks still need the server to report).
    */
-  ownProcessGroup?: boolean;
+  processGroup?: boolean;
 }
 
 export type DevServerPort = 'frontend' | 'ui' | 'metrics';
@@ -156,7 +156,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   await assertPortsFree(options, ip);
   const child = spawn(options.cliPath, devServerArgs(options), {
     stdio: ['ignore', options.output ?? 'ignore', 'pipe'],
-    detached: options.ownProcessGroup ?? false,
+    detached: options.processGroup ?? false,
   });
   let stderrTail = '';
   let exitDescription: string | undefined;

@@ -26,7 +26,7 @@ async function occupyPort(): Promise<{ port: number; release(): Promise<void> }>
 
 /** `npm start` as a terminal runs it; `ctrlC` sends SIGINT to its whole process group, as the terminal does. */
 function startInTerminal(env: NodeJS.ProcessEnv): Spawned & { ctrlC(): void } {
-  const spawned = spawnEntry('scripts/start.ts', env, { ownProcessGroup: true });
+  const spawned = spawnEntry('scripts/start.ts', env, { processGroup: true });
   return { ...spawned, ctrlC: () => process.kill(-spawned.child.pid!, 'SIGINT') };
 }
 
