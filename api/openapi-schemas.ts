@@ -32,7 +32,21 @@ export const errorResponseSchema = z.object({
 
 // ---- jobs ----
 
-export const tokenTotalsSchema = z.object({ input: z.number().int().nonnegative(), output: z.number().int().nonnegative() });
+export const tokenTotalsSchema = z.object({
+  input: z.number().int().nonnegative(),
+  output: z.number().int().nonnegative(),
+  cacheRead: z.number().int().nonnegative().optional().meta({ description: 'Prompt tokens read from the provider cache (part of input)' }),
+  cacheWrite: z.number().int().nonnegative().optional().meta({ description: 'Prompt tokens written to the provider cache (part of input)' }),
+});
+
+const attemptSpendSchema = analysisResultSchema.shape.meta.shape.attemptSpend.unwrap().element;
+
+export const costSchema = z
+  .object({
+    nanoUsd: z.number().int().nonnegative().meta({ description: 'Exact cost in nano-dollars (1e-9 USD)' }),
+    usd: z.number().nonnegative().meta({ description: 'The same in US dollars, for display' }),
+  })
+  .meta({ description: 'Cost of every provider attempt of this job, failed attempts and repair requests included; a cache hit costs 0' });
 
 export const providerAttemptSchema = z.object({
   provider: z.enum(PROVIDER_NAMES),
@@ -45,6 +59,10 @@ export const providerAttemptSchema = z.object({
   attemptErrors: z.array(z.string()).optional(),
   inputTokens: z.number().int().nonnegative().optional(),
   outputTokens: z.number().int().nonnegative().optional(),
+  cacheReadTokens: z.number().int().nonnegative().optional(),
+  cacheWriteTokens: z.number().int().nonnegative().optional(),
+  costNanoUsd: z.number().int().nonnegative().optional().meta({ description: "The step's cost in nano-dollars, every attempt included" }),
+  attemptSpend: z.array(attemptSpendSchema).optional().meta({ description: 'Tokens and cost of each attempt of this step' }),
 });
 
 const jobLinksSchema = z.object({
@@ -60,6 +78,7 @@ export const jobViewSchema = z.object({
   provider: z.string().optional(),
   chain: z.array(providerAttemptSchema).meta({ description: 'The fallback chain so far, one entry per provider tried' }),
   tokens: tokenTotalsSchema.meta({ description: 'Tokens of every provider attempt of this job, failed ones included' }),
+  cost: costSchema.optional(),
   currentAttempt: z
     .object({ provider: z.string().optional(), attempt: z.number().int().positive(), lastFailure: z.string().optional() })
     .optional(),
@@ -93,6 +112,7 @@ export const cachedAnalysisSchema = z.object({
   cached: z.literal(true),
   documentId: z.string().optional(),
   tokens: tokenTotalsSchema,
+  cost: costSchema,
   result: analysisResultSchema,
 });
 

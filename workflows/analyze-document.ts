@@ -17,6 +17,7 @@ import { applicationFailureOf, FAILURE_TYPES } from '../shared/core/failure-type
 import { JOB_PROGRESS_MEMO_KEY, jobProgressQuery, providerAttemptFailedSignal, SEARCH_ATTRIBUTES } from '../shared/core/names';
 import type { ProviderStep } from '../shared/core/providers/plan';
 import { analyzeWithLocalAnalyzerOnly } from './analyze-document-v1';
+import { stepSpendOf } from '../shared/core/spend/step-spend';
 
 /** Workflows started before the fallback chain existed replay the local-only path (see analyze-document-v1). */
 export const FALLBACK_CHAIN_PATCH = 'provider-fallback-chain';
@@ -153,8 +154,7 @@ async function runProviders(input: AnalyzeDocumentInput, progress: JobProgress, 
         outcome: 'succeeded',
         attempts: result.meta.attempts,
         ...(result.meta.attemptErrors && { attemptErrors: result.meta.attemptErrors }),
-        inputTokens: result.meta.inputTokens,
-        outputTokens: result.meta.outputTokens,
+        ...stepSpendOf(result.meta),
       });
       return result;
     } catch (error) {
@@ -170,8 +170,7 @@ async function runProviders(input: AnalyzeDocumentInput, progress: JobProgress, 
         errorType: failure?.type ?? (error as Error).name,
         errorMessage: failure?.message ?? (error as Error).message,
         ...(details.attemptErrors && { attemptErrors: details.attemptErrors }),
-        inputTokens: details.inputTokens ?? 0,
-        outputTokens: details.outputTokens ?? 0,
+        ...stepSpendOf(details),
       });
       // A missing document fails with every provider alike.
       if (failure?.type === FAILURE_TYPES.documentNotFound) throw error;
@@ -220,6 +219,7 @@ function runStep(
     analysisType: input.analysisType,
     tier,
     ...(input.options?.maxTokens !== undefined && { maxTokens: input.options.maxTokens }),
+    ...(input.options?.budget && { budget: input.options.budget }),
     ...storing,
   });
 }
@@ -230,4 +230,9 @@ function recordStep(progress: JobProgress, attempt: ProviderAttempt): void {
   const tokens = (progress.tokens ??= { input: 0, output: 0 });
   tokens.input += attempt.inputTokens ?? 0;
   tokens.output += attempt.outputTokens ?? 0;
+  if (attempt.attemptSpend) {
+    tokens.cacheRead = (tokens.cacheRead ?? 0) + (attempt.cacheReadTokens ?? 0);
+    tokens.cacheWrite = (tokens.cacheWrite ?? 0) + (attempt.cacheWriteTokens ?? 0);
+    progress.costNanoUsd = (progress.costNanoUsd ?? 0) + (attempt.costNanoUsd ?? 0);
+  }
 }

@@ -6,6 +6,7 @@ import { evaluateFlag } from '../../shared/core/operation-mode/feature-flags';
 import type { OperationModeClient } from '../../shared/adapters/operation-mode-client';
 import { HttpError, notFound } from '../errors';
 import { JOB_ID_PATTERN, type JobService } from '../jobs';
+import { jobCostOf } from '../job-view';
 import { analysisDisabled } from '../mode-messages';
 import { analyzeRequestSchema, listJobsQuerySchema, readJobQuerySchema } from '../schemas';
 import { parseBody, parseParam, parseQuery } from '../validation';
@@ -44,7 +45,7 @@ export function analysisRouter({ documents, jobs, cache, modes, maxBytes, retryA
     for (const candidate of lookups) {
       const cached = await cache.read(keyFor(candidate));
       if (cached) {
-        res.status(200).json({ status: 'completed', cached: true, documentId: stored?.id ?? body.documentId, tokens: { input: 0, output: 0 }, result: cached });
+        res.status(200).json({ status: 'completed', cached: true, documentId: stored?.id ?? body.documentId, tokens: { input: 0, output: 0 }, cost: jobCostOf(0), result: cached });
         return;
       }
     }
