@@ -16,6 +16,7 @@ import { HEALTH_MODES, OPERATION_MODES, SEVERITIES } from '../shared/core/operat
 import type { ActiveOverride } from '../shared/core/operation-mode/state';
 import { TRANSITION_CAUSES } from '../shared/core/operation-mode/transitions';
 import type { OperationModeView } from '../shared/core/operation-mode/view';
+import { BUDGET_LEVELS } from '../shared/core/operation-mode/budget-mode';
 import type { BatchView } from './batches';
 import type { JobView } from './job-view';
 import type { JobSummary } from './jobs';
@@ -185,7 +186,7 @@ export const readinessSchema = z.object({
 export const flagEvaluationSchema = z.object({
   flag: z.string(),
   value: z.boolean(),
-  reason: z.enum(['MODE_VALUE', 'DEFAULT', 'UNAVAILABLE', 'UNKNOWN_FLAG']),
+  reason: z.enum(['MODE_VALUE', 'DEFAULT', 'UNAVAILABLE', 'UNKNOWN_FLAG', 'BUDGET']),
   mode: z.enum(OPERATION_MODES).optional(),
   errorMessage: z.string().optional(),
 });
@@ -218,6 +219,10 @@ export const operationModeViewSchema = z.object({
   override: activeOverrideSchema.optional(),
   reasons: z.array(z.object({ component: z.string(), description: z.string(), severity: z.enum(SEVERITIES) })),
   flags: z.record(z.string(), flagEvaluationSchema),
+  budget: z
+    .object({ level: z.enum(BUDGET_LEVELS), reason: z.string(), resetsAt: isoTimestamp.optional() })
+    .optional()
+    .meta({ description: "The global budget's level: degraded (light models) at BUDGET_DEGRADE_AT of a limit, exhausted (local only) at 100 %" }),
 });
 
 export const operationModeStatusSchema = operationModeViewSchema.extend({

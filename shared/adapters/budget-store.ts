@@ -36,7 +36,7 @@ export interface BudgetStore {
 }
 
 /** Ledgers stay readable a while after their window closed (GET /api/usage of yesterday's day). */
-const LEDGER_RETENTION_MS = 35 * 24 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 const emptyState = (): LedgerState => ({ spent: { tokens: 0, nanoUsd: 0 }, reserved: { tokens: 0, nanoUsd: 0 } });
 
 interface MemoryLedger {
@@ -152,6 +152,8 @@ return 1`;
 
 export class RedisBudgetStore implements BudgetStore {
   private readonly client;
+  /** The first calls wait for the connection (there is no offline queue to hold them). */
+  private readonly connecting: Promise<unknown>;
 
   constructor(
     url: string,
@@ -164,17 +166,24 @@ export class RedisBudgetStore implements BudgetStore {
       socket: { connectTimeout: 2000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000) },
     });
     this.client.on('error', () => {});
-    this.client.connect().catch(() => {});
+    this.connecting = this.client.connect().catch(() => {});
+  }
+
+  private async run<T>(command: () => Promise<T>): Promise<T> {
+    return withTimeout(
+      this.connecting.then(() => command()),
+      this.timeoutMs,
+    );
   }
 
   private redisKey = (ledgerKey: string) => `${this.prefix}${ledgerKey}`;
-  private expireAt = (ledger: LedgerLimits) => String(ledger.resetsAtMs + LEDGER_RETENTION_MS);
+  private expireAt = (ledger: LedgerLimits) => String(ledger.resetsAtMs + (ledger.window === 'minute' || ledger.window === 'hour' ? DAY_MS : 35 * DAY_MS));
 
   async reserve({ id, ledgers, amount, ttlMs }: ReservationRequest): Promise<ReservationOutcome> {
     if (ledgers.length === 0) return { ok: true };
     const args = [id, String(amount.tokens), String(amount.nanoUsd), String(Math.max(1, Math.round(ttlMs)))];
     for (const ledger of ledgers) args.push(String(ledger.limit.tokens ?? -1), String(ledger.limit.nanoUsd ?? -1), this.expireAt(ledger));
-    const answer = (await withTimeout(this.client.eval(RESERVE, { keys: ledgers.map((ledger) => this.redisKey(ledger.key)), arguments: args }), this.timeoutMs)) as number[];
+    const answer = (await this.run(() => this.client.eval(RESERVE, { keys: ledgers.map((ledger) => this.redisKey(ledger.key)), arguments: args }))) as number[];
     if (answer[0] === 0) return { ok: true };
     const [index, st, sn, rt, rn] = answer as [number, number, number, number, number];
     return { ok: false, ledger: ledgers[index - 1]!, state: { spent: { tokens: st, nanoUsd: sn }, reserved: { tokens: rt, nanoUsd: rn } } };
@@ -183,14 +192,14 @@ export class RedisBudgetStore implements BudgetStore {
   async settle(id: string, ledgers: LedgerLimits[], actual: Amount): Promise<void> {
     if (ledgers.length === 0) return;
     const args = [id, String(actual.tokens), String(actual.nanoUsd), ...ledgers.map(this.expireAt)];
-    await withTimeout(this.client.eval(SETTLE, { keys: ledgers.map((ledger) => this.redisKey(ledger.key)), arguments: args }), this.timeoutMs);
+    await this.run(() => this.client.eval(SETTLE, { keys: ledgers.map((ledger) => this.redisKey(ledger.key)), arguments: args }));
   }
 
   async read(keys: string[]): Promise<LedgerReport[]> {
     const now = Date.now();
     return Promise.all(
       keys.map(async (key) => {
-        const fields = (await withTimeout(this.client.hGetAll(this.redisKey(key)), this.timeoutMs)) as Record<string, string>;
+        const fields = (await this.run(() => this.client.hGetAll(this.redisKey(key)))) as Record<string, string>;
         const report: LedgerReport = { key, ...emptyState(), reservations: 0 };
         for (const [field, value] of Object.entries(fields)) {
           if (field === 's:t') report.spent.tokens = Number(value);
@@ -210,6 +219,7 @@ export class RedisBudgetStore implements BudgetStore {
 
   async listWindows(windowIds: string[]): Promise<LedgerReport[]> {
     const keys: string[] = [];
+    await this.run(async () => undefined);
     for await (const batch of this.client.scanIterator({ MATCH: `${this.prefix}*`, COUNT: 500 })) {
       for (const redisKey of batch as unknown as string[]) {
         const key = redisKey.slice(this.prefix.length);
