@@ -13,7 +13,7 @@ import type { ModelTier, RemoteProviderName } from '../shared/core/providers/cat
 import type { DocumentStore } from '../shared/adapters/documents/document-store';
 import { FAILURE_TYPES } from '../shared/core/failure-types';
 import type { AnalysisType } from '../shared/core/job-types';
-import { evaluateFlag } from '../shared/core/operation-mode/feature-flags';
+import { decideAdmission } from '../shared/core/admission';
 import { OperationModeClient } from '../shared/adapters/operation-mode-client';
 import { buildAnalysisPrompt } from '../shared/core/providers/prompt';
 import { classifyProviderError, toApplicationFailure, type ClassifiedError } from '../shared/core/resilience/classify-provider-error';
@@ -95,7 +95,8 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       // Read at every attempt, so a running job follows a mode change on its next try.
       modes ??= new OperationModeClient(context.client, deps.config, MODE_MEMO_MS);
       const { view, unavailable } = await modes.read();
-      const tier = request.tier === 'advanced' && evaluateFlag('enable_advanced_llm_models', view, unavailable).value ? 'advanced' : 'light';
+      const admission = decideAdmission({ entry: 'provider-attempt', mode: view, modeUnavailable: unavailable, requestedTier: request.tier, nowMs: Date.now() });
+      const { tier } = admission;
       const model = settings.models[tier];
       const price = priceOf(deps.config.spend.prices, request.provider, model);
       const spendOf = (outcome: string): AttemptSpend[] => [...earlierSpend, attemptSpendOf(attempt, model, outcome, usage, price)];
@@ -106,10 +107,11 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
         recordProviderAttempt(context.metricMeter, { provider: request.provider, model, outcome, durationSeconds, ...tokens });
         if (outcome === 'success') context.log.info('provider answered', { provider: request.provider, model, tier, durationSeconds, ...usage });
       };
-      if (!evaluateFlag('enable_remote_providers', view, unavailable).value) {
+      if (!admission.remoteProviders) {
         record(FAILURE_TYPES.remoteProvidersDisabled);
+        const why = admission.localOnlyBecause === 'global-budget' ? `the global budget is exhausted (${view?.budget?.reason})` : `operation mode ${view?.mode}`;
         throw ApplicationFailure.nonRetryable(
-          `${request.provider}: remote providers are switched off in operation mode ${view?.mode}`,
+          `${request.provider}: remote providers are switched off: ${why}`,
           FAILURE_TYPES.remoteProvidersDisabled,
           { attempt, model, tier, inputTokens: 0, outputTokens: 0, attemptErrors: [...earlierErrors, FAILURE_TYPES.remoteProvidersDisabled], attemptSpend: earlierSpend },
         );

@@ -9,6 +9,8 @@ import { createLogger, type Logger } from '../shared/adapters/logging/logger';
 import { OperationModeClient } from '../shared/adapters/operation-mode-client';
 import { createPayloadCodec } from '../shared/adapters/payload-codec';
 import type { GateStore } from '../shared/adapters/gate-store';
+import { createBudgetStore, type BudgetStore } from '../shared/adapters/budget-store';
+import { usageRouter } from './routes/usage';
 import { Authenticator, principalOf } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
 import { httpServerSpans } from './http-tracing';
@@ -30,6 +32,8 @@ export interface ApiDeps {
   documents: DocumentStore;
   cache: AnalysisCache;
   gates?: GateStore;
+  /** Budget ledgers; default: Redis when REDIS_URL is set, else this process's own (closed by close()). */
+  budgets?: BudgetStore;
   log?: (message: string) => void;
   /** Set when tracing is on: a server span per request. */
   tracer?: Tracer;
@@ -46,13 +50,13 @@ export interface Api {
 /** Room for the JSON envelope around a document of DOCUMENT_MAX_BYTES. */
 const BODY_ENVELOPE_BYTES = 64 * 1024;
 
-export function createApi({ config, client, documents, cache, gates, log = console.error, logger, tracer }: ApiDeps): Api {
+export function createApi({ config, client, documents, cache, gates, budgets: givenBudgets, log = console.error, logger, tracer }: ApiDeps): Api {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   if (tracer) app.use(httpServerSpans(tracer));
 
-  const auth = new Authenticator(config.security);
+  const auth = new Authenticator(config.security, config.spend.clientBudgets);
   const jobs = new JobService(client, config);
   // Reads are memoized for a second: the mode changes rarely, and every analyze request needs it.
   const modes = new OperationModeClient(client, config, 1_000);
@@ -60,6 +64,7 @@ export function createApi({ config, client, documents, cache, gates, log = conso
   app.use(observability.observeRequests);
   app.use(helmet());
   const limiter = createRateLimiter(config);
+  const budgets = givenBudgets ?? createBudgetStore({ redisUrl: config.redisUrl, taskQueue: config.temporal.taskQueue });
   const maxBytes = config.api.documentMaxBytes;
   const retryAfterSeconds = Math.ceil(config.health.intervalMs / 1000);
 
@@ -88,8 +93,9 @@ export function createApi({ config, client, documents, cache, gates, log = conso
   app.use(express.json({ limit: config.api.documentMaxBytes + BODY_ENVELOPE_BYTES }));
   app.use('/api', auth.require('client'), limiter.middleware);
   app.use('/api/documents', documentsRouter({ documents, cache, maxBytes }));
-  app.use('/api', batchRouter({ documents, batches: new BatchService(client, config), modes, retryAfterSeconds }));
-  app.use('/api', analysisRouter({ documents, jobs, cache, modes, maxBytes, retryAfterSeconds }));
+  app.use('/api', batchRouter({ config, budgets, documents, batches: new BatchService(client, config), modes, retryAfterSeconds }));
+  app.use('/api', analysisRouter({ config, budgets, documents, jobs, cache, modes, maxBytes, retryAfterSeconds }));
+  app.use('/api/usage', usageRouter({ config, budgets }));
   app.use('/api/health', healthRouter({ config, client, documents, cache, gates, modes }));
   app.use(
     '/api/operation-mode',
@@ -102,5 +108,11 @@ export function createApi({ config, client, documents, cache, gates, log = conso
 
   app.use(notFoundHandler);
   app.use(errorHandler(log));
-  return { app, close: limiter.close };
+  return {
+    app,
+    close: async () => {
+      await limiter.close();
+      if (!givenBudgets) await budgets.close();
+    },
+  };
 }
