@@ -22,6 +22,9 @@ export class BudgetExceededError extends Error {
   }
 }
 
+/** The SDKs' APIError carries the HTTP status of the provider's error answer; connection errors and aborts have none. */
+const answeredWithError = (error: unknown): boolean => typeof (error as { status?: unknown } | null)?.status === 'number';
+
 export interface BudgetGuard {
   store: BudgetStore;
   /** The job's client key and its limits; undefined when the API is open or the job started elsewhere. */
@@ -47,13 +50,17 @@ export function withBudget(client: LlmClient, guard: BudgetGuard): LlmClient {
         return { ok: true as const };
       });
       if (!outcome.ok) throw new BudgetExceededError(outcome.ledger, outcome.state, worstCase);
-      let actual: Amount = ZERO;
+      let actual: Amount = worstCase;
       try {
         const completion = await client.complete(request);
         actual = { tokens: totalTokens(completion.usage), nanoUsd: costOf(completion.usage, guard.price) };
         return completion;
+      } catch (error) {
+        // An HTTP error answer is not billed. A request given up on (timeout, abort, lost connection) may
+        // still have been processed and billed: it stays charged at its worst case.
+        if (answeredWithError(error)) actual = ZERO;
+        throw error;
       } finally {
-        // A request that failed without an answer is not billed by the providers: it settles at zero.
         await guard.store.settle(id, ledgers, actual).catch((error: Error) => guard.onSettleError?.(error));
       }
     },
