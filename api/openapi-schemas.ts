@@ -17,6 +17,8 @@ import type { ActiveOverride } from '../shared/core/operation-mode/state';
 import { TRANSITION_CAUSES } from '../shared/core/operation-mode/transitions';
 import type { OperationModeView } from '../shared/core/operation-mode/view';
 import { BUDGET_LEVELS } from '../shared/core/operation-mode/budget-mode';
+import { BUDGET_UNITS, BUDGET_WINDOWS } from '../shared/core/spend/budget';
+import type { LedgerUsage } from './routes/usage';
 import type { BatchView } from './batches';
 import type { JobView } from './job-view';
 import type { JobSummary } from './jobs';
@@ -28,7 +30,38 @@ export const errorResponseSchema = z.object({
     code: z.string().meta({ description: 'Stable machine-readable code, e.g. invalid_request, not_found, analysis_disabled' }),
     message: z.string(),
     field: z.string().optional().meta({ description: 'The request field at fault (dotted path), when there is one' }),
+    budget: z
+      .object({
+        key: z.string().meta({ description: 'The ledger: `<key id>|<window id>`, e.g. key:1a2b3c4d|day:2026-11-30' }),
+        window: z.enum(BUDGET_WINDOWS),
+        unit: z.enum(BUDGET_UNITS),
+        limit: z.number().int().nonnegative(),
+        spent: z.number().int().nonnegative(),
+        resetsAt: isoTimestamp,
+      })
+      .optional()
+      .meta({ description: 'With budget_exceeded (429): the budget this request cannot fit in; Retry-After counts down to resetsAt' }),
   }),
+});
+
+// ---- usage ----
+
+const amountSchema = z.object({ tokens: z.number().int().nonnegative(), nanoUsd: z.number().int().nonnegative(), usd: z.number().nonnegative() });
+
+export const ledgerUsageSchema = z.object({
+  scope: z.string().meta({ description: 'A key id (key:1a2b3c4d) or global' }),
+  window: z.string(),
+  windowId: z.string().meta({ description: 'e.g. day:2026-11-30' }),
+  resetsAt: isoTimestamp,
+  spent: amountSchema.meta({ description: 'Settled spend: what the providers reported (requests given up on count at their worst case)' }),
+  reserved: amountSchema.extend({ count: z.number().int().nonnegative() }).meta({ description: 'Worst cases held by provider requests in flight' }),
+  limit: z.object({ tokens: z.number().int().nonnegative().optional(), nanoUsd: z.number().int().nonnegative().optional(), usd: z.number().nonnegative().optional() }),
+});
+
+export const usageSchema = z.object({
+  scope: z.string().meta({ description: "The caller's key id" }),
+  admin: z.boolean(),
+  ledgers: z.array(ledgerUsageSchema).meta({ description: "The caller's windows (day, month and every limited one); an admin also gets the global ledgers and every key's current windows" }),
 });
 
 // ---- jobs ----
@@ -252,6 +285,7 @@ const mirrors: {
   activeOverride: Same<z.output<typeof activeOverrideSchema>, ActiveOverride>;
   auditEntry: Same<z.output<typeof auditEntrySchema>, AuditEntry>;
   operationModeView: Same<z.output<typeof operationModeViewSchema>, OperationModeView>;
+  ledgerUsage: Same<z.output<typeof ledgerUsageSchema>, LedgerUsage>;
 } = {
   jobView: true,
   jobSummary: true,
@@ -266,5 +300,6 @@ const mirrors: {
   activeOverride: true,
   auditEntry: true,
   operationModeView: true,
+  ledgerUsage: true,
 };
 void mirrors;
