@@ -5,6 +5,7 @@
  * Redis the ledgers are per process (same rule, same shape). A reservation carries its expiry, so one
  * held by a worker that died is released after the TTL without anyone settling it.
  */
+import { createHash } from 'node:crypto';
 import { createClient } from '@redis/client';
 import { fitsWithin, type Amount, type LedgerLimits, type LedgerState } from '../core/spend/budget';
 import { withTimeout } from './with-timeout';
@@ -150,6 +151,8 @@ for i, key in ipairs(KEYS) do
 end
 return 1`;
 
+const SCRIPT_SHAS: Record<string, string> = {};
+
 export class RedisBudgetStore implements BudgetStore {
   private readonly client;
   /** The first calls wait for the connection (there is no offline queue to hold them). */
@@ -177,13 +180,24 @@ export class RedisBudgetStore implements BudgetStore {
   }
 
   private redisKey = (ledgerKey: string) => `${this.prefix}${ledgerKey}`;
+
+  /** EVALSHA (the script body is not sent and hashed at every call), EVAL once when Redis does not know it yet. */
+  private async script(source: string, keys: string[], args: string[]): Promise<unknown> {
+    const sha = (SCRIPT_SHAS[source] ??= createHash('sha1').update(source).digest('hex'));
+    try {
+      return await this.client.evalSha(sha, { keys, arguments: args });
+    } catch (error) {
+      if (!String((error as Error).message).includes('NOSCRIPT')) throw error;
+      return this.client.eval(source, { keys, arguments: args });
+    }
+  }
   private expireAt = (ledger: LedgerLimits) => String(ledger.resetsAtMs + (ledger.window === 'minute' || ledger.window === 'hour' ? DAY_MS : 35 * DAY_MS));
 
   async reserve({ id, ledgers, amount, ttlMs }: ReservationRequest): Promise<ReservationOutcome> {
     if (ledgers.length === 0) return { ok: true };
     const args = [id, String(amount.tokens), String(amount.nanoUsd), String(Math.max(1, Math.round(ttlMs)))];
     for (const ledger of ledgers) args.push(String(ledger.limit.tokens ?? -1), String(ledger.limit.nanoUsd ?? -1), this.expireAt(ledger));
-    const answer = (await this.run(() => this.client.eval(RESERVE, { keys: ledgers.map((ledger) => this.redisKey(ledger.key)), arguments: args }))) as number[];
+    const answer = (await this.run(() => this.script(RESERVE, ledgers.map((ledger) => this.redisKey(ledger.key)), args))) as number[];
     if (answer[0] === 0) return { ok: true };
     const [index, st, sn, rt, rn] = answer as [number, number, number, number, number];
     return { ok: false, ledger: ledgers[index - 1]!, state: { spent: { tokens: st, nanoUsd: sn }, reserved: { tokens: rt, nanoUsd: rn } } };
@@ -192,7 +206,7 @@ export class RedisBudgetStore implements BudgetStore {
   async settle(id: string, ledgers: LedgerLimits[], actual: Amount): Promise<void> {
     if (ledgers.length === 0) return;
     const args = [id, String(actual.tokens), String(actual.nanoUsd), ...ledgers.map(this.expireAt)];
-    await this.run(() => this.client.eval(SETTLE, { keys: ledgers.map((ledger) => this.redisKey(ledger.key)), arguments: args }));
+    await this.run(() => this.script(SETTLE, ledgers.map((ledger) => this.redisKey(ledger.key)), args));
   }
 
   async read(keys: string[]): Promise<LedgerReport[]> {
