@@ -8,14 +8,19 @@ import type { HealthComponentResult } from '../shared/core/operation-mode/health
 import type { OperationMode } from '../shared/core/operation-mode/modes';
 import { OperationModeClient } from '../shared/adapters/operation-mode-client';
 import type { GateStore } from '../shared/adapters/gate-store';
+import type { BudgetStore } from '../shared/adapters/budget-store';
+import type { BudgetReport } from '../shared/core/operation-mode/budget-mode';
+import { reportGlobalBudget } from './spend-monitor';
 
 export interface HealthCheckOutcome {
   components: HealthComponentResult[];
   mode: OperationMode;
   transitions: number;
+  /** The global budget's level, when global limits are set. */
+  budget?: BudgetReport;
 }
 
-export function createHealthActivities(deps: { config: AppConfig; documents: DocumentStore; cache: AnalysisCache; gates: GateStore }) {
+export function createHealthActivities(deps: { config: AppConfig; documents: DocumentStore; cache: AnalysisCache; gates: GateStore; budgets: BudgetStore }) {
   return {
     /** Probes what this worker sees and hands the result to the operation-mode workflow's hysteresis. */
     async checkHealthAndReport(): Promise<HealthCheckOutcome> {
@@ -24,7 +29,9 @@ export function createHealthActivities(deps: { config: AppConfig; documents: Doc
       const modes = new OperationModeClient(client, deps.config);
       await modes.ensureRunning();
       const result = await modes.reportHealth({ components });
-      return { components, mode: result.mode, transitions: result.transitions.length };
+      const budget = await reportGlobalBudget(deps.config, deps.budgets, modes);
+      const mode = budget ? ((await modes.read()).view?.mode ?? result.mode) : result.mode;
+      return { components, mode, transitions: result.transitions.length, ...(budget && { budget }) };
     },
   };
 }

@@ -5,6 +5,7 @@ import type { ProviderAttempt } from '../shared/core/job-types';
 import type { DocumentStore } from '../shared/adapters/documents/document-store';
 import { planProviderChain } from '../shared/core/providers/plan';
 import type { GateStore } from '../shared/adapters/gate-store';
+import type { BudgetStore } from '../shared/adapters/budget-store';
 import { createHealthActivities } from './health';
 import { createLocalAnalysisActivities } from './local-analysis';
 import { createProviderActivities } from './provider-call';
@@ -14,6 +15,7 @@ export interface ActivityDependencies {
   documents: DocumentStore;
   gates: GateStore;
   cache: AnalysisCache;
+  budgets: BudgetStore;
 }
 
 export function createActivities(deps: ActivityDependencies) {

@@ -13,7 +13,7 @@ import type { ModelTier, RemoteProviderName } from '../shared/core/providers/cat
 import type { DocumentStore } from '../shared/adapters/documents/document-store';
 import { FAILURE_TYPES } from '../shared/core/failure-types';
 import type { AnalysisType } from '../shared/core/job-types';
-import { evaluateFlag } from '../shared/core/operation-mode/feature-flags';
+import { decideAdmission } from '../shared/core/admission';
 import { OperationModeClient } from '../shared/adapters/operation-mode-client';
 import { buildAnalysisPrompt } from '../shared/core/providers/prompt';
 import { classifyProviderError, toApplicationFailure, type ClassifiedError } from '../shared/core/resilience/classify-provider-error';
@@ -24,6 +24,12 @@ import { attemptErrorsBefore, INTERRUPTED_ATTEMPT, WORKER_SHUTDOWN_ATTEMPT } fro
 import { completeWithOneRepair, InvalidOutputError } from './providers/complete-with-repair';
 import { createLlmClient, type LlmClient } from './providers/llm-clients';
 import { recordProviderAttempt } from './provider-metrics';
+import type { BudgetStore } from '../shared/adapters/budget-store';
+import type { BudgetLimit } from '../shared/core/spend/budget';
+import { priceOf } from '../shared/core/spend/prices';
+import { NO_USAGE, promptTokens, type TokenUsage } from '../shared/core/spend/usage';
+import { attemptSpendOf, earlierAttemptSpend, type AttemptSpend } from '../shared/core/spend/attempt-spend';
+import { BudgetExceededError, withBudget } from './providers/budget-guard';
 
 export interface ProviderCallRequest {
   provider: RemoteProviderName;
@@ -33,6 +39,8 @@ export interface ProviderCallRequest {
   maxTokens?: number;
   /** Store the answer in the analysis cache under this key (the job's first step: nothing failed before it). */
   storeUnderCacheKey?: string;
+  /** The client key's budget scope and limits, charged with every request of this step besides the global budget. */
+  budget?: { scope: string; limits: BudgetLimit[] };
 }
 
 /** What each failed attempt leaves behind, carried to the next attempt and to the workflow. */
@@ -46,6 +54,8 @@ export interface AttemptFailureDetails {
   outputTokens: number;
   /** Error types of this and every earlier attempt of this provider step, oldest first. */
   attemptErrors: string[];
+  /** Tokens and cost of this and every earlier attempt of this step, oldest first. */
+  attemptSpend?: AttemptSpend[];
 }
 
 const HEARTBEAT_INTERVAL_MS = 1_000;
@@ -62,7 +72,7 @@ export function gatePolicyOf(settings: RemoteProviderConfig): GatePolicy {
 }
 
 
-export function createProviderActivities(deps: { config: AppConfig; documents: DocumentStore; gates: GateStore; cache: AnalysisCache }) {
+export function createProviderActivities(deps: { config: AppConfig; documents: DocumentStore; gates: GateStore; cache: AnalysisCache; budgets: BudgetStore }) {
   const clients = new Map<RemoteProviderName, LlmClient>();
   // One per worker: its one-second memo spares a query per attempt; mode changes still reach the next attempt.
   let modes: OperationModeClient | undefined;
@@ -81,24 +91,30 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       const key = providerGateKey(deps.config.temporal.taskQueue, request.provider);
       const attempt = context.info.attempt;
       const earlierErrors = attemptErrorsBefore(attempt, earlierAttemptErrors(context.info.heartbeatDetails));
-      const usage = { inputTokens: 0, outputTokens: 0 };
+      const earlierSpend = earlierAttemptSpend(context.info.heartbeatDetails);
+      const usage: TokenUsage = { ...NO_USAGE };
       // Read at every attempt, so a running job follows a mode change on its next try.
       modes ??= new OperationModeClient(context.client, deps.config, MODE_MEMO_MS);
       const { view, unavailable } = await modes.read();
-      const tier = request.tier === 'advanced' && evaluateFlag('enable_advanced_llm_models', view, unavailable).value ? 'advanced' : 'light';
+      const admission = decideAdmission({ entry: 'provider-attempt', mode: view, modeUnavailable: unavailable, requestedTier: request.tier, nowMs: Date.now() });
+      const { tier } = admission;
       const model = settings.models[tier];
+      const price = priceOf(deps.config.spend.prices, request.provider, model);
+      const spendOf = (outcome: string): AttemptSpend[] => [...earlierSpend, attemptSpendOf(attempt, model, outcome, usage, price)];
       let sentAt: number | undefined;
       const record = (outcome: string) => {
         const durationSeconds = sentAt === undefined ? undefined : (Date.now() - sentAt) / 1000;
-        recordProviderAttempt(context.metricMeter, { provider: request.provider, model, outcome, durationSeconds, ...usage });
+        const tokens = { inputTokens: promptTokens(usage), outputTokens: usage.outputTokens };
+        recordProviderAttempt(context.metricMeter, { provider: request.provider, model, outcome, durationSeconds, ...tokens });
         if (outcome === 'success') context.log.info('provider answered', { provider: request.provider, model, tier, durationSeconds, ...usage });
       };
-      if (!evaluateFlag('enable_remote_providers', view, unavailable).value) {
+      if (!admission.remoteProviders) {
         record(FAILURE_TYPES.remoteProvidersDisabled);
+        const why = admission.localOnlyBecause === 'global-budget' ? `the global budget is exhausted (${view?.budget?.reason})` : `operation mode ${view?.mode}`;
         throw ApplicationFailure.nonRetryable(
-          `${request.provider}: remote providers are switched off in operation mode ${view?.mode}`,
+          `${request.provider}: remote providers are switched off: ${why}`,
           FAILURE_TYPES.remoteProvidersDisabled,
-          { attempt, model, tier, inputTokens: 0, outputTokens: 0, attemptErrors: [...earlierErrors, FAILURE_TYPES.remoteProvidersDisabled] },
+          { attempt, model, tier, inputTokens: 0, outputTokens: 0, attemptErrors: [...earlierErrors, FAILURE_TYPES.remoteProvidersDisabled], attemptSpend: earlierSpend },
         );
       }
 
@@ -113,7 +129,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       });
       if (!decision.admit) {
         record(decision.type);
-        const details: AttemptFailureDetails = { attempt, model, tier, ...usage, attemptErrors: [...earlierErrors, decision.type] };
+        const details: AttemptFailureDetails = { attempt, model, tier, inputTokens: 0, outputTokens: 0, attemptErrors: [...earlierErrors, decision.type], attemptSpend: earlierSpend };
         context.heartbeat(details);
         if (decision.type === 'RateLimited') await announceRetry(context, request.provider, decision.type);
         // An open circuit is final for this step (the workflow moves to the next provider); a cool-down is waited out.
@@ -127,13 +143,24 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       }
 
       sentAt = Date.now();
-      const heartbeat = setInterval(() => context.heartbeat({ attempt, model, ...usage, attemptErrors: earlierErrors }), HEARTBEAT_INTERVAL_MS);
+      const heartbeat = setInterval(
+        () => context.heartbeat({ attempt, model, inputTokens: promptTokens(usage), outputTokens: usage.outputTokens, attemptErrors: earlierErrors, attemptSpend: earlierSpend }),
+        HEARTBEAT_INTERVAL_MS,
+      );
       const deadline = AbortSignal.timeout(Math.max(1, settings.timeoutMs - DEADLINE_MARGIN_MS - (Date.now() - started)));
       const signal = AbortSignal.any([context.cancellationSignal, deadline]);
       try {
         const prompt = buildAnalysisPrompt(document.content, request.analysisType);
         const maxTokens = Math.min(settings.maxTokens, request.maxTokens ?? Infinity);
-        const content = await completeWithOneRepair(clientFor(request.provider), { model, prompt, maxTokens, signal }, usage, (problem) =>
+        const budgeted = withBudget(clientFor(request.provider), {
+          store: deps.budgets,
+          client: request.budget,
+          globalLimits: deps.config.spend.globalLimits,
+          price,
+          reservationTtlMs: deps.config.spend.reservationTtlMs,
+          onSettleError: (error) => context.log.warn('could not settle a budget reservation; it expires by itself', { error: error.message }),
+        });
+        const content = await completeWithOneRepair(budgeted, { model, prompt, maxTokens, signal }, usage, (problem) =>
           context.log.warn('invalid model output, asking once for a repair', { provider: request.provider, problem }),
         );
         await deps.gates.update(key, (state) => ({ next: recordRequestOutcome(state, Date.now(), 'success', policy), result: undefined }));
@@ -143,8 +170,12 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
           meta: {
             provider: request.provider,
             model,
-            inputTokens: usage.inputTokens,
+            inputTokens: promptTokens(usage),
             outputTokens: usage.outputTokens,
+            cacheReadTokens: usage.cacheReadTokens,
+            cacheWriteTokens: usage.cacheWriteTokens,
+            costNanoUsd: attemptSpendOf(attempt, model, 'success', usage, price).costNanoUsd,
+            attemptSpend: spendOf('success'),
             latencyMs: Date.now() - started,
             cached: false,
             attempts: attempt,
@@ -177,8 +208,10 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
           tier,
           ...(classified.status !== undefined && { status: classified.status }),
           ...(classified.retryAfterMs !== undefined && { retryAfterMs: classified.retryAfterMs }),
-          ...usage,
+          inputTokens: promptTokens(usage),
+          outputTokens: usage.outputTokens,
           attemptErrors: [...earlierErrors, classified.type],
+          attemptSpend: spendOf(classified.type),
         };
         // The next attempt reads this from heartbeatDetails, so the job can show every attempt's error.
         context.heartbeat(details);
@@ -225,6 +258,7 @@ async function announceRetry(context: Context, provider: RemoteProviderName, err
 
 function classifyFailure(error: unknown, deadlineExpired: boolean, settings: RemoteProviderConfig): ClassifiedError {
   if (error instanceof InvalidOutputError) return { type: 'InvalidOutput', retryable: true, message: error.message };
+  if (error instanceof BudgetExceededError) return { type: 'BudgetExceeded', retryable: false, message: error.message };
   if (deadlineExpired) {
     return { type: 'Timeout', retryable: true, message: `no answer within the provider timeout (${settings.timeoutMs} ms)` };
   }

@@ -11,6 +11,8 @@ import type { GateStore } from '../shared/adapters/gate-store';
 import { API_TEMPORAL_TIMEOUT_MS, TEMPORAL_RETRY_AFTER_SECONDS } from '../shared/adapters/temporal-client';
 import { TemporalGuard } from '../shared/adapters/temporal/temporal-guard';
 import { readCachedJob } from './cached-job';
+import { createBudgetStore, type BudgetStore } from '../shared/adapters/budget-store';
+import { usageRouter } from './routes/usage';
 import { Authenticator, principalOf } from './auth';
 import { bodyTooLargeAsDocumentLimit } from './body-limit';
 import { errorHandler, notFoundHandler } from './errors';
@@ -34,6 +36,8 @@ export interface ApiDeps {
   documents: DocumentStore;
   cache: AnalysisCache;
   gates?: GateStore;
+  /** Budget ledgers; default: Redis when REDIS_URL is set, else this process's own (closed by close()). */
+  budgets?: BudgetStore;
   log?: (message: string) => void;
   /** Set when tracing is on: a server span per request. */
   tracer?: Tracer;
@@ -50,11 +54,11 @@ export interface Api {
 /** Room for the JSON envelope around a document of DOCUMENT_MAX_BYTES. */
 const BODY_ENVELOPE_BYTES = 64 * 1024;
 
-export function createApi({ config, client, documents, cache, gates, log = console.error, logger, tracer }: ApiDeps): Api {
+export function createApi({ config, client, documents, cache, gates, budgets: givenBudgets, log = console.error, logger, tracer }: ApiDeps): Api {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  const auth = new Authenticator(config.security);
+  const auth = new Authenticator(config.security, config.spend.clientBudgets);
   const codec = codecRoutes({ config, auth, log });
   // Before tracing and request logs: the UI's codec path carries its token.
   if (codec.forUi) app.use(codec.forUi.path, codec.forUi.router);
@@ -68,6 +72,7 @@ export function createApi({ config, client, documents, cache, gates, log = conso
   app.use(observability.observeRequests);
   app.use(helmet());
   const limiter = createRateLimiter(config);
+  const budgets = givenBudgets ?? createBudgetStore({ redisUrl: config.redisUrl, taskQueue: config.temporal.taskQueue });
   const maxBytes = config.api.documentMaxBytes;
   const retryAfterSeconds = Math.ceil(config.health.intervalMs / 1000);
 
@@ -87,8 +92,9 @@ export function createApi({ config, client, documents, cache, gates, log = conso
   app.use(express.json({ limit: config.api.documentMaxBytes + BODY_ENVELOPE_BYTES }), bodyTooLargeAsDocumentLimit(maxBytes));
   app.use('/api', auth.require('client'), limiter.middleware);
   app.use('/api/documents', documentsRouter({ documents, cache, maxBytes }));
-  app.use('/api', batchRouter({ documents, batches: new BatchService(client, config), modes, retryAfterSeconds, temporal }));
-  app.use('/api', analysisRouter({ documents, jobs, cache, modes, maxBytes, retryAfterSeconds, temporal, readCachedJob: (jobId) => readCachedJob(cache, config, jobId) }));
+  app.use('/api', batchRouter({ config, budgets, documents, batches: new BatchService(client, config), modes, retryAfterSeconds, temporal }));
+  app.use('/api', analysisRouter({ config, budgets, documents, jobs, cache, modes, maxBytes, retryAfterSeconds, temporal, readCachedJob: (jobId) => readCachedJob(cache, config, jobId) }));
+  app.use('/api/usage', usageRouter({ config, budgets }));
   app.use('/api/health', healthRouter({ config, client, documents, cache, gates, modes }));
   app.use(
     '/api/operation-mode',
@@ -101,5 +107,11 @@ export function createApi({ config, client, documents, cache, gates, log = conso
 
   app.use(notFoundHandler);
   app.use(errorHandler(log));
-  return { app, close: limiter.close };
+  return {
+    app,
+    close: async () => {
+      await limiter.close();
+      if (!givenBudgets) await budgets.close();
+    },
+  };
 }

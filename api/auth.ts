@@ -7,15 +7,22 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { AppConfig } from '../shared/config';
+import type { ClientKeyBudget } from '../shared/spend-config';
+import type { BudgetLimit, OverBudgetAction } from '../shared/core/spend/budget';
 import { HttpError } from './errors';
 
 export interface Principal {
   /** A stable, non-secret name for logs, rate limits and audit entries ("key:1a2b3c4d"). */
   id: string;
   admin: boolean;
+  /** The key's limits (API_KEYS `key;day=$5;…`) and what happens when they are spent. */
+  budget?: { limits: BudgetLimit[]; overBudget: OverBudgetAction };
 }
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+const principalIdOfDigest = (keyDigest: Buffer) => `key:${keyDigest.toString('hex').slice(0, 8)}`;
+/** The non-secret name of a key: its budget ledgers' scope, its name in logs and audit entries. */
+export const principalIdOf = (apiKey: string) => principalIdOfDigest(digest(apiKey));
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export function exposureProblem(config: AppConfig): string | undefined {
@@ -27,10 +34,15 @@ export function exposureProblem(config: AppConfig): string | undefined {
 export class Authenticator {
   private readonly clients: Buffer[];
   private readonly admins: Buffer[];
+  /** Budgets by the hex digest of their key. */
+  private readonly budgets = new Map<string, Principal['budget']>();
 
-  constructor(security: AppConfig['security']) {
+  constructor(security: AppConfig['security'], budgets: ClientKeyBudget[] = []) {
     this.clients = security.apiKeys.map(digest);
     this.admins = security.adminApiKeys.map(digest);
+    for (const entry of budgets) {
+      if (entry.limits.length > 0) this.budgets.set(digest(entry.apiKey).toString('hex'), { limits: entry.limits, overBudget: entry.overBudget });
+    }
   }
 
   get open(): boolean {
@@ -47,7 +59,8 @@ export class Authenticator {
     const admin = this.admins.map((key) => timingSafeEqual(key, presented)).includes(true);
     const client = this.clients.map((key) => timingSafeEqual(key, presented)).includes(true);
     if (!admin && !client) return new HttpError(401, 'unauthorized', 'unknown API key', undefined, { 'www-authenticate': 'Bearer error="invalid_token"' });
-    return { id: `key:${presented.toString('hex').slice(0, 8)}`, admin };
+    const budget = this.budgets.get(presented.toString('hex'));
+    return { id: principalIdOfDigest(presented), admin, ...(budget && { budget }) };
   }
 
   /** Express middleware: sets `res.locals.principal`, or fails with 401 (403 for a client on an admin route). */

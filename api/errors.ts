@@ -12,6 +12,8 @@ export class HttpError extends Error {
     message: string,
     readonly field?: string,
     readonly headers: Record<string, string> = {},
+    /** More fields of the error object, e.g. `budget` of a 429 budget_exceeded. */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'HttpError';
@@ -76,7 +78,7 @@ export function errorHandler(log: (message: string) => void): ErrorRequestHandle
     const httpError = toHttpError(error);
     if (httpError) {
       res.status(httpError.status).set(httpError.headers).json({
-        error: { code: httpError.code, message: httpError.message, ...(httpError.field ? { field: httpError.field } : {}) },
+        error: { code: httpError.code, message: httpError.message, ...(httpError.field ? { field: httpError.field } : {}), ...httpError.details },
       });
       return;
     }

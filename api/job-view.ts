@@ -1,6 +1,7 @@
 /** Pure mapping from what Temporal reports about a run to the job status a client sees. */
 import type { AnalysisResult } from '../shared/core/analysis-result';
 import type { JobProgress, JobStage, JobStatus, TokenTotals } from '../shared/core/job-types';
+import { usdOf } from '../shared/core/spend/prices';
 
 export type ExecutionStatusName =
   | 'RUNNING'
@@ -23,6 +24,8 @@ export interface JobView {
   chain: JobProgress['chain'];
   /** Tokens of every provider attempt of this job, failed ones included. */
   tokens: TokenTotals;
+  /** Exact cost of those attempts (nano-dollars) and the same in dollars; a cache hit costs 0. */
+  cost?: JobCost;
   /** While a provider step runs: which attempt it is on and why the previous one failed. */
   currentAttempt?: { provider?: string; attempt: number; lastFailure?: string };
   result?: AnalysisResult;
@@ -33,6 +36,13 @@ export interface JobView {
   /** Changes whenever status, stage, provider, chain or attempt change: pass it back as `?since=` when long-polling. */
   version: string;
 }
+
+export interface JobCost {
+  nanoUsd: number;
+  usd: number;
+}
+
+export const jobCostOf = (nanoUsd: number | undefined): JobCost => ({ nanoUsd: nanoUsd ?? 0, usd: usdOf(nanoUsd ?? 0) });
 
 export function jobStatusOf(execution: ExecutionStatusName, progress: Pick<JobProgress, 'stage'> | undefined): JobStatus {
   switch (execution) {

@@ -6,7 +6,7 @@ import { JOB_ID_PREFIX, JOB_PROGRESS_MEMO_KEY, jobProgressQuery, SEARCH_ATTRIBUT
 import { planProviderChain } from '../shared/core/providers/plan';
 import { temporalUiRunUrl } from '../shared/adapters/temporal-client';
 import type { analyzeDocument } from '../workflows';
-import { jobStatusOf, stageOf, type ExecutionStatusName, type JobView } from './job-view';
+import { jobCostOf, jobStatusOf, stageOf, type ExecutionStatusName, type JobView } from './job-view';
 import { JobHistory } from './job-history';
 
 /** `analysis-<cache key>` for requests started through the API (so identical requests share a job); a UUID otherwise. */
@@ -74,6 +74,7 @@ export class JobService {
       documentId: input.documentId,
       chain: [],
       tokens: { input: 0, output: 0 },
+      cost: jobCostOf(0),
       links: this.links(jobId, handle.firstExecutionRunId),
     };
     return { ...view, version: versionOf(view, handle.firstExecutionRunId, initialProgress.version) };
@@ -154,6 +155,7 @@ export class JobService {
       provider: progress?.provider ?? state.provider,
       chain: progress?.chain ?? [],
       tokens: progress?.tokens ?? { input: 0, output: 0 },
+      cost: jobCostOf(progress?.costNanoUsd),
       ...(!history.closed && progress?.currentAttempt && { currentAttempt: progress.currentAttempt }),
       startedAt: state.startedAt,
       closedAt: state.closedAt,

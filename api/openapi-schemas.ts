@@ -15,6 +15,9 @@ import { HEALTH_MODES, OPERATION_MODES, SEVERITIES } from '../shared/core/operat
 import type { ActiveOverride } from '../shared/core/operation-mode/state';
 import { TRANSITION_CAUSES } from '../shared/core/operation-mode/transitions';
 import type { OperationModeView } from '../shared/core/operation-mode/view';
+import { BUDGET_LEVELS } from '../shared/core/operation-mode/budget-mode';
+import { BUDGET_UNITS, BUDGET_WINDOWS } from '../shared/core/spend/budget';
+import type { LedgerUsage } from './routes/usage';
 import type { BatchView } from './batches';
 import type { CachedJobView } from './cached-job';
 import type { JobView } from './job-view';
@@ -35,12 +38,57 @@ export const errorResponseSchema = z.object({
     code: z.string().meta({ description: 'Stable machine-readable code, e.g. invalid_request, not_found, analysis_disabled' }),
     message: z.string(),
     field: z.string().optional().meta({ description: 'The request field at fault (dotted path), when there is one' }),
+    budget: z
+      .object({
+        key: z.string().meta({ description: 'The ledger: `<key id>|<window id>`, e.g. key:1a2b3c4d|day:2026-11-30' }),
+        window: z.enum(BUDGET_WINDOWS),
+        unit: z.enum(BUDGET_UNITS),
+        limit: z.number().int().nonnegative(),
+        spent: z.number().int().nonnegative(),
+        resetsAt: isoTimestamp,
+      })
+      .optional()
+      .meta({ description: 'With budget_exceeded (429): the budget this request cannot fit in; Retry-After counts down to resetsAt' }),
   }),
+});
+
+// ---- usage ----
+
+const amountSchema = z.object({ tokens: z.number().int().nonnegative(), nanoUsd: z.number().int().nonnegative(), usd: z.number().nonnegative() });
+
+export const ledgerUsageSchema = z.object({
+  scope: z.string().meta({ description: 'A key id (key:1a2b3c4d) or global' }),
+  window: z.string(),
+  windowId: z.string().meta({ description: 'e.g. day:2026-11-30' }),
+  resetsAt: isoTimestamp,
+  spent: amountSchema.meta({ description: 'Settled spend: what the providers reported (requests given up on count at their worst case)' }),
+  reserved: amountSchema.extend({ count: z.number().int().nonnegative() }).meta({ description: 'Worst cases held by provider requests in flight' }),
+  limit: z.object({ tokens: z.number().int().nonnegative().optional(), nanoUsd: z.number().int().nonnegative().optional(), usd: z.number().nonnegative().optional() }),
+});
+
+export const usageSchema = z.object({
+  scope: z.string().meta({ description: "The caller's key id" }),
+  admin: z.boolean(),
+  ledgers: z.array(ledgerUsageSchema).meta({ description: "The caller's windows (day, month and every limited one); an admin also gets the global ledgers and every key's current windows" }),
 });
 
 // ---- jobs ----
 
-export const tokenTotalsSchema = z.object({ input: z.number().int().nonnegative(), output: z.number().int().nonnegative() });
+export const tokenTotalsSchema = z.object({
+  input: z.number().int().nonnegative(),
+  output: z.number().int().nonnegative(),
+  cacheRead: z.number().int().nonnegative().optional().meta({ description: 'Prompt tokens read from the provider cache (part of input)' }),
+  cacheWrite: z.number().int().nonnegative().optional().meta({ description: 'Prompt tokens written to the provider cache (part of input)' }),
+});
+
+const attemptSpendSchema = analysisResultSchema.shape.meta.shape.attemptSpend.unwrap().element;
+
+export const costSchema = z
+  .object({
+    nanoUsd: z.number().int().nonnegative().meta({ description: 'Exact cost in nano-dollars (1e-9 USD)' }),
+    usd: z.number().nonnegative().meta({ description: 'The same in US dollars, for display' }),
+  })
+  .meta({ description: 'Cost of every provider attempt of this job, failed attempts and repair requests included; a cache hit costs 0' });
 
 export const providerAttemptSchema = z.object({
   provider: z.enum(PROVIDER_NAMES),
@@ -53,6 +101,10 @@ export const providerAttemptSchema = z.object({
   attemptErrors: z.array(z.string()).optional(),
   inputTokens: z.number().int().nonnegative().optional(),
   outputTokens: z.number().int().nonnegative().optional(),
+  cacheReadTokens: z.number().int().nonnegative().optional(),
+  cacheWriteTokens: z.number().int().nonnegative().optional(),
+  costNanoUsd: z.number().int().nonnegative().optional().meta({ description: "The step's cost in nano-dollars, every attempt included" }),
+  attemptSpend: z.array(attemptSpendSchema).optional().meta({ description: 'Tokens and cost of each attempt of this step' }),
 });
 
 const jobLinksSchema = z.object({
@@ -68,6 +120,7 @@ export const jobViewSchema = z.object({
   provider: z.string().optional(),
   chain: z.array(providerAttemptSchema).meta({ description: 'The fallback chain so far, one entry per provider tried' }),
   tokens: tokenTotalsSchema.meta({ description: 'Tokens of every provider attempt of this job, failed ones included' }),
+  cost: costSchema.optional(),
   currentAttempt: z
     .object({ provider: z.string().optional(), attempt: z.number().int().positive(), lastFailure: z.string().optional() })
     .optional(),
@@ -106,6 +159,7 @@ export const cachedAnalysisSchema = z.object({
   cached: z.literal(true),
   documentId: z.string().optional(),
   tokens: tokenTotalsSchema,
+  cost: costSchema,
   result: analysisResultSchema,
 });
 
@@ -178,7 +232,7 @@ export const readinessSchema = z.object({
 export const flagEvaluationSchema = z.object({
   flag: z.string(),
   value: z.boolean(),
-  reason: z.enum(['MODE_VALUE', 'DEFAULT', 'UNAVAILABLE', 'UNKNOWN_FLAG']),
+  reason: z.enum(['MODE_VALUE', 'DEFAULT', 'UNAVAILABLE', 'UNKNOWN_FLAG', 'BUDGET']),
   mode: z.enum(OPERATION_MODES).optional(),
   errorMessage: z.string().optional(),
 });
@@ -211,6 +265,10 @@ export const operationModeViewSchema = z.object({
   override: activeOverrideSchema.optional(),
   reasons: z.array(z.object({ component: z.string(), description: z.string(), severity: z.enum(SEVERITIES) })),
   flags: z.record(z.string(), flagEvaluationSchema),
+  budget: z
+    .object({ level: z.enum(BUDGET_LEVELS), reason: z.string(), resetsAt: isoTimestamp.optional() })
+    .optional()
+    .meta({ description: "The global budget's level: degraded (light models) at BUDGET_DEGRADE_AT of a limit, exhausted (local only) at 100 %" }),
 });
 
 export const operationModeStatusSchema = operationModeViewSchema.extend({
@@ -241,6 +299,7 @@ const mirrors: {
   activeOverride: Same<z.output<typeof activeOverrideSchema>, ActiveOverride>;
   auditEntry: Same<z.output<typeof auditEntrySchema>, AuditEntry>;
   operationModeView: Same<z.output<typeof operationModeViewSchema>, OperationModeView>;
+  ledgerUsage: Same<z.output<typeof ledgerUsageSchema>, LedgerUsage>;
 } = {
   jobView: true,
   jobRead: true,
@@ -256,5 +315,6 @@ const mirrors: {
   activeOverride: true,
   auditEntry: true,
   operationModeView: true,
+  ledgerUsage: true,
 };
 void mirrors;

@@ -44,6 +44,7 @@ const SCHEMAS = {
   FeatureFlags: responses.featureFlagsSchema,
   OperationModeStatus: responses.operationModeStatusSchema,
   OperationModeChange: responses.operationModeChangeSchema,
+  Usage: responses.usageSchema,
 } satisfies Record<string, z.ZodType>;
 
 type SchemaName = keyof typeof SCHEMAS;
@@ -97,7 +98,10 @@ const COMMON_RESPONSES = {
   UnsupportedMediaType: errorReply('The body is not JSON (unsupported_media_type)'),
   Unauthorized: errorReply('No bearer token, or an unknown one (unauthorized)'),
   Forbidden: errorReply('A client key on an admin route (forbidden)'),
-  TooManyRequests: errorReply('More than RATE_LIMIT_PER_MINUTE requests from this key (rate_limited)', RETRY_AFTER),
+  TooManyRequests: errorReply(
+    "More than RATE_LIMIT_PER_MINUTE requests from this key (rate_limited), or, on analyze and batch, the key's budget cannot hold the request (budget_exceeded, with `budget`; Retry-After to its window's reset)",
+    RETRY_AFTER,
+  ),
   OperationModeUnavailable: errorReply('The operation-mode workflow could not be reached (operation_mode_unavailable, temporal_unavailable)', RETRY_AFTER),
   TemporalUnavailable: errorReply(TEMPORAL_AWAY, RETRY_AFTER),
 };
@@ -318,6 +322,13 @@ function paths({ codec = false }: OpenApiOptions): Record<string, Record<string,
         responses: { 200: reply('Ready', 'Readiness', HEALTH_JSON), 503: reply('Not ready', 'Readiness', HEALTH_JSON) },
       }),
     },
+    '/api/usage': {
+      get: operation({
+        tag: 'spend',
+        summary: "Spend, reservations in flight and limits per window: the caller's key; an admin key sees every key and the global budget",
+        responses: { 200: reply('Usage per ledger', 'Usage') },
+      }),
+    },
     '/api/feature-flags': {
       get: operation({ tag: 'operation-mode', summary: 'Every feature flag evaluated in the current mode', responses: { 200: reply('The flags', 'FeatureFlags') } }),
     },
@@ -378,7 +389,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): JsonObject {
     },
     ...(serverUrl && { servers: [{ url: serverUrl }] }),
     security: [{ bearerAuth: [] }],
-    tags: ['documents', 'analysis', 'jobs', 'health', 'operation-mode', ...(codec ? ['codec'] : []), 'docs'].map((name) => ({ name })),
+    tags: ['documents', 'analysis', 'jobs', 'health', 'operation-mode', 'spend', ...(codec ? ['codec'] : []), 'docs'].map((name) => ({ name })),
     paths: paths(options),
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },

@@ -5,7 +5,8 @@
  * - a provider attempt through the activity vs a direct SDK call (providers.ts);
  * - cache-hit POST /api/analyze throughput, memory tier vs Redis tier (cache.ts).
  * - the job path beside its floors: direct SDK call, bare Temporal floor, project job, cache hit (compare.ts).
- * `npm run bench -- providers` (or `cache`, `jobs`, `analyzer`, `compare`, `rate-limit`) runs one part.
+ * - budget reservation overhead per provider call, in-process and Redis, beside a Redis PING (reservation.ts).
+ * `npm run bench -- providers` (or `cache`, `jobs`, `analyzer`, `compare`, `rate-limit`, `reservation`) runs one part.
  */
 import { analyzeLocally } from '../shared/core/local-analyzer';
 import { request } from '../test/helpers/http';
@@ -59,7 +60,8 @@ async function main() {
   }
   if (wants('compare')) await benchCompare();
   if (wants('rate-limit')) await benchRateLimit();
-  if ([...parts].every((part) => part === 'compare' || part === 'rate-limit') && parts.size > 0) return;
+  if (wants('reservation')) await (await import('./reservation')).benchReservation();
+  if ([...parts].every((part) => part === 'compare' || part === 'rate-limit' || part === 'reservation') && parts.size > 0) return;
   const stack = await getTestStack();
   if (wants('providers')) await benchProviders(stack);
   if (wants('cache')) await benchCache(stack);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { keyRingOf } from './adapters/payload-codec/keys';
 import { PROVIDER_NAMES, REMOTE_PROVIDERS, type ModelTier, type ProviderName, type RemoteProviderName } from './core/providers/catalog';
+import { parseSpendConfig, type SpendConfig } from './spend-config';
 
 
 export class ConfigError extends Error {
@@ -116,6 +117,10 @@ const envSchema = z.object({
   WORKER_TARGET_MEMORY_USAGE: fraction.default(0.8),
   WORKER_TARGET_CPU_USAGE: fraction.default(0.9),
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).optional(),
+  PRICES: optionalString,
+  BUDGET_GLOBAL: optionalString,
+  BUDGET_DEGRADE_AT: fraction.default(0.8),
+  BUDGET_RESERVATION_TTL_SECONDS: positiveNumber.optional(),
 });
 
 /** The variables this module reads; docker-compose and the README are checked against this list. */
@@ -201,6 +206,8 @@ export interface AppConfig {
   tracing: { otlpEndpoint?: string };
   /** Worker deployment versioning; undefined: unversioned workers. */
   workerDeployment?: { deploymentName: string; buildId: string };
+  /** Prices, client and global budgets (see shared/spend-config.ts). */
+  spend: SpendConfig;
 }
 
 const splitList = (raw: string | undefined): string[] => (raw ?? '').split(',').map((item) => item.trim()).filter(Boolean);
@@ -305,6 +312,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     openai: remote('openai'),
     'openai-compatible': remote('openai-compatible'),
   };
+  const spend = parseSpendConfig(
+    { ...e, apiKeys: splitList(e.API_KEYS), adminApiKeys: splitList(e.ADMIN_API_KEYS), defaultReservationTtlSeconds: 2 * defaultShutdownGraceSeconds(providers) },
+    (variable, problem) => {
+      throw new ConfigError(variable, problem);
+    },
+  );
   return {
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_PORT}`,
@@ -344,8 +357,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     ...(e.WORKER_METRICS_PORT !== undefined && { workerMetrics: { host: e.WORKER_METRICS_HOST, port: e.WORKER_METRICS_PORT } }),
     security: {
-      apiKeys: splitList(e.API_KEYS),
-      adminApiKeys: splitList(e.ADMIN_API_KEYS),
+      apiKeys: spend.clientBudgets.filter((entry) => !entry.admin).map((entry) => entry.apiKey),
+      adminApiKeys: spend.clientBudgets.filter((entry) => entry.admin).map((entry) => entry.apiKey),
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       requestTimeoutMs: Math.round(e.REQUEST_TIMEOUT_SECONDS * 1000),
       payloadEncryptionKeys: e.PAYLOAD_ENCRYPTION_KEYS,
@@ -363,6 +376,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       e.WORKER_BUILD_ID !== undefined && {
         workerDeployment: { deploymentName: e.WORKER_DEPLOYMENT_NAME, buildId: e.WORKER_BUILD_ID },
       }),
+    spend,
   };
 }
 

@@ -12,6 +12,7 @@ import { dataConverterFor } from '../shared/adapters/data-converter';
 import type { DocumentStore } from '../shared/adapters/documents/document-store';
 import { isRemoteProvider, providerTaskQueue } from '../shared/core/providers/plan';
 import type { GateStore } from '../shared/adapters/gate-store';
+import { createBudgetStore, type BudgetStore } from '../shared/adapters/budget-store';
 import { WORKFLOW_TRACING_INTERCEPTORS, type Tracing } from '../shared/adapters/tracing';
 import { workerDeploymentOptionsOf } from './deployment-version';
 import { mainWorkerCapacity, providerWorkerCapacity } from './slot-options';
@@ -22,6 +23,8 @@ export interface AnalysisWorkerDeps {
   documents: DocumentStore;
   gates: GateStore;
   cache: AnalysisCache;
+  /** Budget ledgers; default: Redis when REDIS_URL is set, else this process's own, closed when the workers stop. */
+  budgets?: BudgetStore;
   /** A prebuilt bundle (tests build one and share it); otherwise the worker bundles `workflows/`. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Tracing interceptors and sink; a prebuilt bundle must already include WORKFLOW_TRACING_INTERCEPTORS. */
@@ -35,8 +38,9 @@ export interface WorkerSet {
   shutdown(): void;
 }
 
-export async function createWorkerSet({ config, connection, documents, gates, cache, workflowBundle, tracing }: AnalysisWorkerDeps): Promise<WorkerSet> {
-  const activities = createActivities({ config, documents, gates, cache });
+export async function createWorkerSet({ config, connection, documents, gates, cache, budgets, workflowBundle, tracing }: AnalysisWorkerDeps): Promise<WorkerSet> {
+  const ownBudgets = budgets ? undefined : createBudgetStore({ redisUrl: config.redisUrl, taskQueue: config.temporal.taskQueue });
+  const activities = createActivities({ config, documents, gates, cache, budgets: budgets ?? ownBudgets! });
   const deployment = workerDeploymentOptionsOf(config);
   const common = {
     connection,
@@ -81,7 +85,7 @@ export async function createWorkerSet({ config, connection, documents, gates, ca
           throw error;
         }),
       );
-      await Promise.all(runs);
+      await Promise.all(runs).finally(() => ownBudgets?.close());
     },
     shutdown: () => workers.forEach((worker) => worker.getState() === 'RUNNING' && worker.shutdown()),
   };

@@ -21,6 +21,7 @@ import { jobDetailsMarkdown } from '../shared/core/job-details';
 import { JOB_PROGRESS_MEMO_KEY, jobProgressQuery, providerAttemptFailedSignal, SEARCH_ATTRIBUTES } from '../shared/core/names';
 import type { ProviderStep } from '../shared/core/providers/plan';
 import { analyzeWithLocalAnalyzerOnly } from './analyze-document-v1';
+import { stepSpendOf } from '../shared/core/spend/step-spend';
 
 /** Workflows started before the fallback chain existed replay the local-only path (see analyze-document-v1). */
 export const FALLBACK_CHAIN_PATCH = 'provider-fallback-chain';
@@ -183,8 +184,7 @@ async function runProviders(input: AnalyzeDocumentInput, progress: JobProgress, 
       outcome: 'succeeded',
       attempts: result.meta.attempts,
       ...(result.meta.attemptErrors && { attemptErrors: result.meta.attemptErrors }),
-      inputTokens: result.meta.inputTokens,
-      outputTokens: result.meta.outputTokens,
+      ...stepSpendOf(result.meta),
     });
     if (cancelRequested()) throw new CancelledFailure(`cancelled while ${step.provider} was answering; its answer is not the job's result`);
     return result;
@@ -232,6 +232,7 @@ function runStep(
     analysisType: input.analysisType,
     tier,
     ...(input.options?.maxTokens !== undefined && { maxTokens: input.options.maxTokens }),
+    ...(input.options?.budget && { budget: input.options.budget }),
     ...storing,
   });
 }
@@ -247,8 +248,7 @@ function recordFailedStep(progress: JobProgress, step: ProviderStep, failure: Ap
     errorType: failure?.type ?? error.name,
     errorMessage: failure?.message ?? error.message,
     ...(details.attemptErrors && { attemptErrors: details.attemptErrors }),
-    inputTokens: details.inputTokens ?? 0,
-    outputTokens: details.outputTokens ?? 0,
+    ...stepSpendOf(details),
   });
 }
 
@@ -264,4 +264,9 @@ function recordStep(progress: JobProgress, attempt: ProviderAttempt): void {
   const tokens = (progress.tokens ??= { input: 0, output: 0 });
   tokens.input += attempt.inputTokens ?? 0;
   tokens.output += attempt.outputTokens ?? 0;
+  if (attempt.attemptSpend) {
+    tokens.cacheRead = (tokens.cacheRead ?? 0) + (attempt.cacheReadTokens ?? 0);
+    tokens.cacheWrite = (tokens.cacheWrite ?? 0) + (attempt.cacheWriteTokens ?? 0);
+    progress.costNanoUsd = (progress.costNanoUsd ?? 0) + (attempt.costNanoUsd ?? 0);
+  }
 }

@@ -29,6 +29,7 @@ import {
   OPERATION_MODE_FAILURE_TYPES,
   operationModeStateQuery,
   reportHealthUpdate,
+  reportBudgetUpdate,
   setOverrideUpdate,
   type ModeChangeResult,
   type OperationModeWorkflowInput,
@@ -39,7 +40,9 @@ import {
   validateOverrideRequest,
   type OverrideError,
 } from '../shared/core/operation-mode/override-request';
+import { validateBudgetReport } from '../shared/core/operation-mode/budget-mode';
 import {
+  applyBudgetReport,
   applyHealthCheck,
   applyOverride,
   clearOverride,
@@ -109,6 +112,12 @@ export async function operationModeWorkflow(input: OperationModeWorkflowInput = 
     { validator: (check) => void accepted(validateHealthCheck(check), invalidHealthReport) },
   );
 
+  setHandler(
+    reportBudgetUpdate,
+    (report) => handleMessage((current, nowMs) => applyBudgetReport(current, accepted(validateBudgetReport(report), invalidBudgetReport), nowMs)),
+    { validator: (report) => void accepted(validateBudgetReport(report), invalidBudgetReport) },
+  );
+
   publishMode();
   const shouldContinueAsNew = () => handledMessages >= maxMessages || workflowInfo().continueAsNewSuggested;
   while (!shouldContinueAsNew()) {
@@ -151,6 +160,15 @@ function invalidOverride(errors: OverrideError[]): ApplicationFailure {
   return ApplicationFailure.create({
     type: OPERATION_MODE_FAILURE_TYPES.invalidOverride,
     message: `invalid override: ${describeOverrideErrors(errors)}`,
+    details: [errors],
+    nonRetryable: true,
+  });
+}
+
+function invalidBudgetReport(errors: { path: string; message: string }[]): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: OPERATION_MODE_FAILURE_TYPES.invalidBudgetReport,
+    message: `invalid budget report: ${errors.map((error) => `${error.path}: ${error.message}`).join('; ')}`,
     details: [errors],
     nonRetryable: true,
   });

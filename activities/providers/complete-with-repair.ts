@@ -1,12 +1,8 @@
 import type { AnalysisContent } from '../../shared/core/analysis-result';
 import { parseAnalysisReply } from '../../shared/core/providers/parse-analysis';
 import { buildRepairPrompt, type ChatPrompt } from '../../shared/core/providers/prompt';
+import { addUsage, type TokenUsage } from '../../shared/core/spend/usage';
 import type { LlmClient } from './llm-clients';
-
-export interface Usage {
-  inputTokens: number;
-  outputTokens: number;
-}
 
 /** Thrown when the answer is still invalid after the repair request; classified as InvalidOutput. */
 export class InvalidOutputError extends Error {
@@ -23,22 +19,17 @@ export class InvalidOutputError extends Error {
 export async function completeWithOneRepair(
   client: LlmClient,
   request: { model: string; prompt: ChatPrompt; maxTokens: number; signal: AbortSignal },
-  usage: Usage,
+  usage: TokenUsage,
   onRepair: (problem: string) => void,
 ): Promise<AnalysisContent> {
   let reply = await client.complete(request);
-  addUsage(usage, reply.usage);
+  Object.assign(usage, addUsage(usage, reply.usage));
   let parsed = parseAnalysisReply(reply.text);
   if (parsed.ok) return parsed.content;
   onRepair(parsed.problem);
   reply = await client.complete({ ...request, prompt: buildRepairPrompt(request.prompt, reply.text, parsed.problem) });
-  addUsage(usage, reply.usage);
+  Object.assign(usage, addUsage(usage, reply.usage));
   parsed = parseAnalysisReply(reply.text);
   if (parsed.ok) return parsed.content;
   throw new InvalidOutputError(`invalid output twice: ${parsed.problem}`);
-}
-
-function addUsage(total: Usage, usage: Usage): void {
-  total.inputTokens += usage.inputTokens;
-  total.outputTokens += usage.outputTokens;
 }

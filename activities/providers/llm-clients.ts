@@ -6,6 +6,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { RemoteProviderConfig } from '../../shared/config';
 import type { ChatPrompt } from '../../shared/core/providers/prompt';
+import { fromAnthropicUsage, fromOpenAiUsage, type TokenUsage } from '../../shared/core/spend/usage';
 
 export interface CompletionRequest {
   model: string;
@@ -16,7 +17,8 @@ export interface CompletionRequest {
 
 export interface Completion {
   text: string;
-  usage: { inputTokens: number; outputTokens: number };
+  /** Normalized: cache reads and writes apart from the other input tokens, whatever the provider's convention. */
+  usage: TokenUsage;
 }
 
 export interface LlmClient {
@@ -46,7 +48,7 @@ function anthropicClient(config: RemoteProviderConfig): LlmClient {
         { signal },
       );
       const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
-      return { text, usage: { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens } };
+      return { text, usage: fromAnthropicUsage(message.usage) };
     },
   };
 }
@@ -71,7 +73,7 @@ function openaiClient(config: RemoteProviderConfig): LlmClient {
       );
       return {
         text: completion.choices[0]?.message.content ?? '',
-        usage: { inputTokens: completion.usage?.prompt_tokens ?? 0, outputTokens: completion.usage?.completion_tokens ?? 0 },
+        usage: fromOpenAiUsage(completion.usage),
       };
     },
   };

@@ -2,21 +2,26 @@ import { Router } from 'express';
 import { analysisKeyOf, type AnalysisCache } from '../../shared/adapters/analysis-cache';
 import type { ModelTier } from '../../shared/core/providers/catalog';
 import { sha256Hex, type DocumentStore } from '../../shared/adapters/documents/document-store';
-import { evaluateFlag } from '../../shared/core/operation-mode/feature-flags';
-import { tierForNewJob } from '../../shared/core/operation-mode/job-tier';
+import type { BudgetStore } from '../../shared/adapters/budget-store';
+import type { AppConfig } from '../../shared/config';
+import { decideAdmission } from '../../shared/core/admission';
+import { principalOf } from '../auth';
+import { budgetOption, clientStanding, firstCallWorstCase, localOnlyPlan, refusalError } from '../spend';
 import type { OperationModeClient } from '../../shared/adapters/operation-mode-client';
 import type { TemporalGuard } from '../../shared/adapters/temporal/temporal-guard';
 import { TemporalUnavailableError } from '../../shared/adapters/temporal/temporal-unavailable';
 import { SERVED_FROM_HEADER, type CachedJobView } from '../cached-job';
 import { HttpError, notFound } from '../errors';
 import { JOB_ID_PATTERN, type JobService } from '../jobs';
-import { analysisDisabled } from '../mode-messages';
+import { jobCostOf } from '../job-view';
 import { analyzeRequestSchema, listJobsQuerySchema, readJobQuerySchema } from '../schemas';
 import { parseBody, parseParam, parseQuery } from '../validation';
 import { jobEventsHandler } from './job-events';
 import { assertContentFits } from './documents';
 
 interface AnalysisRouterDeps {
+  config: AppConfig;
+  budgets: BudgetStore;
   documents: DocumentStore;
   jobs: JobService;
   cache: AnalysisCache;
@@ -30,7 +35,7 @@ interface AnalysisRouterDeps {
   readCachedJob: (jobId: string) => Promise<CachedJobView | undefined>;
 }
 
-export function analysisRouter({ documents, jobs, cache, modes, maxBytes, retryAfterSeconds, temporal, readCachedJob }: AnalysisRouterDeps): Router {
+export function analysisRouter({ config, budgets, documents, jobs, cache, modes, maxBytes, retryAfterSeconds, temporal, readCachedJob }: AnalysisRouterDeps): Router {
   const router = Router();
 
   router.post('/analyze', async (req, res) => {
@@ -38,34 +43,51 @@ export function analysisRouter({ documents, jobs, cache, modes, maxBytes, retryA
     let stored = body.documentId !== undefined ? await documents.get(body.documentId) : undefined;
     if (body.documentId !== undefined && !stored) throw notFound('document', body.documentId);
     if (body.content !== undefined) assertContentFits(body.content, maxBytes);
-    const contentSha256 = stored?.contentSha256 ?? sha256Hex(body.content!);
+    const content = stored?.content ?? body.content!;
+    const contentSha256 = stored?.contentSha256 ?? sha256Hex(content);
 
     const { view, unavailable } = await modes.read();
-    const analysisEnabled = evaluateFlag('enable_document_analysis', view, unavailable).value;
-    const tier: ModelTier = tierForNewJob(view);
+    const principal = principalOf(res);
+    const nowMs = Date.now();
+    const standing = await clientStanding(budgets, principal, nowMs);
+    const decision = decideAdmission({
+      entry: 'analyze',
+      mode: view,
+      modeUnavailable: unavailable,
+      localAvailable: localOnlyPlan(config) !== undefined,
+      nowMs,
+      ...(standing && {
+        client: {
+          overBudget: principal!.budget!.overBudget,
+          ledgers: standing,
+          worstCase: {
+            advanced: firstCallWorstCase(config, content, body.analysisType, 'advanced', body.maxTokens),
+            light: firstCallWorstCase(config, content, body.analysisType, 'light', body.maxTokens),
+          },
+        },
+      }),
+    });
+    const { tier } = decision;
     const keyFor = (candidate: ModelTier) =>
       analysisKeyOf({ contentSha256, analysisType: body.analysisType, tier: candidate, maxTokens: body.maxTokens });
 
-    // An advanced answer already paid for beats a light one, even while advanced models are off.
-    const lookups: ModelTier[] = tier === 'advanced' ? ['advanced'] : ['advanced', 'light'];
-    for (const candidate of lookups) {
+    for (const candidate of decision.cacheLookups) {
       const cached = await cache.read(keyFor(candidate));
       if (cached) {
-        res.status(200).json({ status: 'completed', cached: true, documentId: stored?.id ?? body.documentId, tokens: { input: 0, output: 0 }, result: cached });
+        res.status(200).json({ status: 'completed', cached: true, documentId: stored?.id ?? body.documentId, tokens: { input: 0, output: 0 }, cost: jobCostOf(0), result: cached });
         return;
       }
     }
-    if (!analysisEnabled) {
-      throw analysisDisabled('document analysis is switched off', view, unavailable, retryAfterSeconds);
-    }
+    if (!decision.admitted) throw refusalError(decision, view, unavailable, retryAfterSeconds);
+    // A client over its own budget with over=local gets the local analyzer, in a job of its own (never cached as the provider answer).
+    const localPlan = decision.localOnlyBecause === 'client-budget' ? localOnlyPlan(config) : undefined;
 
     stored ??= await documents.create({ content: body.content!, title: body.title });
     const job = await temporal.run(() => jobs.start({
       documentId: stored.id,
       analysisType: body.analysisType,
-      options: { tier, ...(body.maxTokens !== undefined && { maxTokens: body.maxTokens }) },
-      cacheKey: keyFor(tier),
-      cacheChecked: true,
+      options: { tier, ...(body.maxTokens !== undefined && { maxTokens: body.maxTokens }), ...budgetOption(principal) },
+      ...(localPlan ? { plan: localPlan } : { cacheKey: keyFor(tier), cacheChecked: true }),
     }));
     res.status(202).location(job.links.self).json({ ...job, documentId: stored.id, tier });
   });

@@ -1,17 +1,22 @@
 import { Router } from 'express';
 import { analysisKeyOf } from '../../shared/adapters/analysis-cache';
 import type { DocumentStore } from '../../shared/adapters/documents/document-store';
-import { evaluateFlag } from '../../shared/core/operation-mode/feature-flags';
-import { tierForNewJob } from '../../shared/core/operation-mode/job-tier';
+import type { BudgetStore } from '../../shared/adapters/budget-store';
+import type { AppConfig } from '../../shared/config';
+import { decideAdmission } from '../../shared/core/admission';
+import type { ModelTier } from '../../shared/core/providers/catalog';
+import { principalOf } from '../auth';
+import { budgetOption, clientStanding, firstCallWorstCase, localOnlyPlan, refusalError } from '../spend';
 import type { OperationModeClient } from '../../shared/adapters/operation-mode-client';
 import type { TemporalGuard } from '../../shared/adapters/temporal/temporal-guard';
 import { BATCH_ID_PATTERN, type BatchService } from '../batches';
 import { notFound } from '../errors';
-import { analysisDisabled } from '../mode-messages';
 import { analyzeBatchRequestSchema } from '../schemas';
 import { parseBody, parseParam } from '../validation';
 
 interface BatchRouterDeps {
+  config: AppConfig;
+  budgets: BudgetStore;
   documents: DocumentStore;
   batches: BatchService;
   modes: OperationModeClient;
@@ -19,7 +24,7 @@ interface BatchRouterDeps {
   temporal: TemporalGuard;
 }
 
-export function batchRouter({ documents, batches, modes, retryAfterSeconds, temporal }: BatchRouterDeps): Router {
+export function batchRouter({ config, budgets, documents, batches, modes, retryAfterSeconds, temporal }: BatchRouterDeps): Router {
   const router = Router();
 
   router.post('/analyze/batch', async (req, res) => {
@@ -33,20 +38,34 @@ export function batchRouter({ documents, batches, modes, retryAfterSeconds, temp
     );
 
     const { view, unavailable } = await modes.read();
-    for (const flag of ['enable_document_analysis', 'enable_batch_analysis'] as const) {
-      if (!evaluateFlag(flag, view, unavailable).value) {
-        throw analysisDisabled(`${flag} is off`, view, unavailable, retryAfterSeconds);
-      }
-    }
-    const tier = tierForNewJob(view);
+    const principal = principalOf(res);
+    const nowMs = Date.now();
+    const standing = await clientStanding(budgets, principal, nowMs);
+    // The batch is admitted when its cheapest item's first call fits the client's budget; items the budget cannot hold later fall to the next provider.
+    const cheapest = (tier: ModelTier) =>
+      stored
+        .map((document) => firstCallWorstCase(config, document.content, body.analysisType, tier, body.maxTokens))
+        .reduce((least, amount) => (amount.nanoUsd < least.nanoUsd || (amount.nanoUsd === least.nanoUsd && amount.tokens < least.tokens) ? amount : least));
+    const decision = decideAdmission({
+      entry: 'batch',
+      mode: view,
+      modeUnavailable: unavailable,
+      localAvailable: localOnlyPlan(config) !== undefined,
+      nowMs,
+      ...(standing && { client: { overBudget: principal!.budget!.overBudget, ledgers: standing, worstCase: { advanced: cheapest('advanced'), light: cheapest('light') } } }),
+    });
+    if (!decision.admitted) throw refusalError(decision, view, unavailable, retryAfterSeconds);
+    const { tier } = decision;
+    const localPlan = decision.localOnlyBecause === 'client-budget' ? localOnlyPlan(config) : undefined;
     const batch = await temporal.run(() => batches.start({
       items: stored.map(({ id, contentSha256 }) => ({
         documentId: id,
-        cacheKey: analysisKeyOf({ contentSha256, analysisType: body.analysisType, tier, maxTokens: body.maxTokens }),
+        ...(!localPlan && { cacheKey: analysisKeyOf({ contentSha256, analysisType: body.analysisType, tier, maxTokens: body.maxTokens }) }),
       })),
       analysisType: body.analysisType,
-      options: { tier, ...(body.maxTokens !== undefined && { maxTokens: body.maxTokens }) },
+      options: { tier, ...(body.maxTokens !== undefined && { maxTokens: body.maxTokens }), ...budgetOption(principal) },
       concurrency: body.concurrency,
+      ...(localPlan && { plan: localPlan }),
     }));
     res.status(202).location(batch.links.self).json(batch);
   });

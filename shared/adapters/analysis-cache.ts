@@ -36,7 +36,8 @@ export function isCacheable(result: AnalysisResult, chain: readonly ProviderAtte
 
 /** What a cache hit looks like to the client: marked cached, and it cost no tokens this time. */
 export function asCachedAnswer(result: AnalysisResult): AnalysisResult {
-  return { ...result, meta: { ...result.meta, cached: true, inputTokens: 0, outputTokens: 0, latencyMs: 0 } };
+  const { attemptSpend: _paidBefore, ...meta } = result.meta;
+  return { ...result, meta: { ...meta, cached: true, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costNanoUsd: 0, latencyMs: 0 } };
 }
 
 export class AnalysisCache {

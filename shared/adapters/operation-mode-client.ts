@@ -17,6 +17,7 @@ import {
   operationModeStateQuery,
   operationModeWorkflowId,
   reportHealthUpdate,
+  reportBudgetUpdate,
   setOverrideUpdate,
   type ModeChangeResult,
   type OperationModeWorkflowInput,
@@ -24,6 +25,7 @@ import {
 import type { ClearOverrideRequest, OverrideRequest } from '../core/operation-mode/override-request';
 import type { OperationModeState } from '../core/operation-mode/state';
 import type { OperationModeView } from '../core/operation-mode/view';
+import type { BudgetReport } from '../core/operation-mode/budget-mode';
 
 const READ_TIMEOUT_MS = 1_000;
 
@@ -130,6 +132,10 @@ export class OperationModeClient {
 
   reportHealth(check: HealthCheckResult): Promise<ModeChangeResult> {
     return this.update(() => this.client.workflow.getHandle(this.workflowId).executeUpdate(reportHealthUpdate, { args: [check] }));
+  }
+
+  reportBudget(report: BudgetReport): Promise<ModeChangeResult> {
+    return this.update(() => this.client.workflow.getHandle(this.workflowId).executeUpdate(reportBudgetUpdate, { args: [report] }));
   }
 
   private async update(run: () => Promise<ModeChangeResult>): Promise<ModeChangeResult> {

@@ -27,6 +27,26 @@ export const analysisMetaSchema = z.object({
   tier: z.enum(['advanced', 'light']).optional(),
   /** Error type of each attempt that failed before this answer, oldest first. */
   attemptErrors: z.array(z.string()).optional(),
+  /** Prompt tokens read from / written to the provider's prompt cache (part of inputTokens). */
+  cacheReadTokens: z.number().int().nonnegative().optional(),
+  cacheWriteTokens: z.number().int().nonnegative().optional(),
+  /** What this answer's attempt cost, in nano-dollars (1e-9 USD); 0 for the local analyzer. */
+  costNanoUsd: z.number().int().nonnegative().optional(),
+  /** Tokens and cost of every attempt of the step that produced this answer, failed ones included. */
+  attemptSpend: z
+    .array(
+      z.object({
+        attempt: z.number().int().positive(),
+        model: z.string(),
+        outcome: z.string(),
+        inputTokens: z.number().int().nonnegative(),
+        outputTokens: z.number().int().nonnegative(),
+        cacheReadTokens: z.number().int().nonnegative(),
+        cacheWriteTokens: z.number().int().nonnegative(),
+        costNanoUsd: z.number().int().nonnegative(),
+      }),
+    )
+    .optional(),
 });
 
 export const analysisResultSchema = analysisContentSchema.extend({ meta: analysisMetaSchema });

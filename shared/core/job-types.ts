@@ -1,6 +1,8 @@
 /** Job shapes shared by the API and the workflows (no Node built-ins: the workflow bundle includes this). */
 import type { ModelTier, ProviderName } from './providers/catalog';
 import type { ProviderStep } from './providers/plan';
+import type { BudgetLimit } from './spend/budget';
+import type { AttemptSpend } from './spend/attempt-spend';
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -31,6 +33,8 @@ export interface AnalyzeDocumentOptions {
   tier?: ModelTier;
   /** Upper bound for the answer's length; the provider's configured MAX_TOKENS applies when lower. */
   maxTokens?: number;
+  /** The client key's budget (scope = its principal id, and its limits): every provider request is reserved against it. */
+  budget?: { scope: string; limits: BudgetLimit[] };
 }
 
 /** One step of the fallback chain: a provider tried with its own retry policy. */
@@ -49,11 +53,20 @@ export interface ProviderAttempt {
   attemptErrors?: string[];
   inputTokens?: number;
   outputTokens?: number;
+  /** Prompt-cache tokens (part of inputTokens) and the step's exact cost in nano-dollars, every attempt included. */
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
+  costNanoUsd?: number;
+  /** Tokens and cost per attempt of this step (remote providers). */
+  attemptSpend?: AttemptSpend[];
 }
 
 export interface TokenTotals {
   input: number;
   output: number;
+  /** Prompt-cache reads and writes, included in `input`. */
+  cacheRead?: number;
+  cacheWrite?: number;
 }
 
 export interface JobProgress {
@@ -63,6 +76,8 @@ export interface JobProgress {
   chain: ProviderAttempt[];
   /** Tokens of every attempt of every step, the failed ones included. */
   tokens?: TokenTotals;
+  /** Exact cost of every attempt of every step in nano-dollars (1e-9 USD); a cache hit costs 0. */
+  costNanoUsd?: number;
   /** Answered from the analysis cache, no provider called. */
   cached?: boolean;
   /** The provider step's next attempt after a failed one, as the activity reported it (cleared when the step ends). */

@@ -50,6 +50,14 @@ export const anthropicDialect: ProviderDialect = {
     return contentText(body.system) + messages.map((message) => contentText(message?.content)).join('');
   },
 
+  promptUsage(body, cache) {
+    // The cached prefix runs to the last system block marked with cache_control.
+    const blocks = Array.isArray(body.system) ? (body.system as { text?: unknown; cache_control?: unknown }[]) : [];
+    const last = blocks.map((block) => Boolean(block?.cache_control)).lastIndexOf(true);
+    const prefix = last < 0 ? '' : contentText(blocks.slice(0, last + 1));
+    return cache.anthropic(this.promptText(body), prefix);
+  },
+
   completion: ({ model, text, usage }) => ({
     id: randomId('msg_'),
     type: 'message',
@@ -61,8 +69,8 @@ export const anthropicDialect: ProviderDialect = {
     usage: {
       input_tokens: usage.input,
       output_tokens: usage.output,
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
+      cache_creation_input_tokens: usage.cacheWrite ?? 0,
+      cache_read_input_tokens: usage.cacheRead ?? 0,
       service_tier: 'standard',
     },
   }),

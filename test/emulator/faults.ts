@@ -6,12 +6,20 @@ import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AnalysisContent } from '../../shared/core/analysis-result';
+import type { CacheSplit, PromptCache } from './prompt-cache';
 
 export type ProviderName = 'anthropic' | 'openai' | 'openai-compatible';
 
+/**
+ * A completion's usage, billed alike by both dialects: `input` plain prompt tokens, `cacheRead` and
+ * `cacheWrite` prompt tokens served from / written to the prompt cache. Anthropic reports them apart
+ * (`input_tokens` + `cache_*_input_tokens`); OpenAI folds reads into `prompt_tokens` (`cached_tokens`).
+ */
 export interface TokenUsage {
   input: number;
   output: number;
+  cacheRead?: number;
+  cacheWrite?: number;
 }
 
 /** One programmed behaviour; each completion request consumes one (the queue first, then the default). */
@@ -109,6 +117,8 @@ export interface ProviderDialect {
   /** A provider-worded message when the body is not a request the API would accept. */
   invalidRequest(body: Record<string, unknown>): string | undefined;
   promptText(body: Record<string, unknown>): string;
+  /** How the prompt's tokens split into plain input and prompt-cache reads and writes. */
+  promptUsage(body: Record<string, unknown>, cache: PromptCache): CacheSplit;
   completion(answer: { model: string; text: string; usage: TokenUsage }): object;
   errorBody(status: number, requestId: string, message?: string): object;
   models(): object;
@@ -147,8 +157,15 @@ export class ProviderController {
   private readonly open = new Set<ServerResponse>();
   private readonly resetByUs = new WeakSet<ServerResponse>();
   private readonly changes = new EventEmitter().setMaxListeners(0);
+  /** What this provider has cached of earlier prompts (cleared by reset()). */
+  readonly promptCache: PromptCache;
 
-  constructor(readonly name: ProviderName) {}
+  constructor(
+    readonly name: ProviderName,
+    promptCache: PromptCache,
+  ) {
+    this.promptCache = promptCache;
+  }
 
   enqueue(...faults: Fault[]): this {
     this.queue.push(...faults);
@@ -190,6 +207,7 @@ export class ProviderController {
     this.queue = [];
     this.defaultFault = { kind: 'ok' };
     this.counters = newCounters();
+    this.promptCache.clear();
     for (const res of this.open) this.resetConnection(res);
     this.changes.emit('change');
   }

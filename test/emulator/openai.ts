@@ -1,5 +1,5 @@
 /** The OpenAI Chat Completions API as the emulator speaks it (non-streaming only). */
-import { contentText, randomId, type ProviderDialect } from './faults';
+import { contentText, randomId, type ProviderDialect, type TokenUsage } from './faults';
 
 interface OpenAIErrorShape {
   type: string;
@@ -49,6 +49,10 @@ export const openaiDialect: ProviderDialect = {
     return messages.map((message) => contentText(message?.content)).join('');
   },
 
+  promptUsage(body, cache) {
+    return cache.openai(this.promptText(body));
+  },
+
   completion: ({ model, text, usage }) => ({
     id: randomId('chatcmpl-'),
     object: 'chat.completion',
@@ -62,7 +66,7 @@ export const openaiDialect: ProviderDialect = {
         logprobs: null,
       },
     ],
-    usage: { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output },
+    usage: openaiUsage(usage),
     service_tier: 'default',
     system_fingerprint: 'fp_emulator',
   }),
@@ -77,3 +81,15 @@ export const openaiDialect: ProviderDialect = {
     data: [{ id: 'gpt-4o-mini', object: 'model', created: 1721172741, owned_by: 'system' }],
   }),
 };
+
+/** OpenAI counts cached (and, having no separate charge for them, cache-write) tokens inside prompt_tokens. */
+function openaiUsage(usage: TokenUsage) {
+  const prompt = usage.input + (usage.cacheRead ?? 0) + (usage.cacheWrite ?? 0);
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: usage.output,
+    total_tokens: prompt + usage.output,
+    prompt_tokens_details: { cached_tokens: usage.cacheRead ?? 0, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+  };
+}

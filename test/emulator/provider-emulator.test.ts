@@ -72,6 +72,8 @@ describe('provider emulator', () => {
         prompt_tokens: Math.ceil(PROMPT.length / 4),
         completion_tokens: Math.ceil(DEFAULT_ANALYSIS_TEXT.length / 4),
         total_tokens: Math.ceil(PROMPT.length / 4) + Math.ceil(DEFAULT_ANALYSIS_TEXT.length / 4),
+        prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+        completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
       });
       assert.match(completion._request_id ?? '', /^req_/);
     });

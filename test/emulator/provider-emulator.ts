@@ -19,6 +19,7 @@ import {
   type RequestRecord,
 } from './faults';
 import { openaiDialect } from './openai';
+import { PromptCache } from './prompt-cache';
 
 export { DEFAULT_ANALYSIS, DEFAULT_ANALYSIS_TEXT, MALFORMED_TEXT, documentAnswer, fencedText, ProviderController } from './faults';
 export type { Fault, ProviderName, RequestRecord, TokenUsage } from './faults';
@@ -56,9 +57,9 @@ interface Exchange {
 
 export async function startProviderEmulator(options: { port?: number } = {}): Promise<ProviderEmulator> {
   const controllers: Record<ProviderName, ProviderController> = {
-    anthropic: new ProviderController('anthropic'),
-    openai: new ProviderController('openai'),
-    'openai-compatible': new ProviderController('openai-compatible'),
+    anthropic: new ProviderController('anthropic', new PromptCache()),
+    openai: new ProviderController('openai', new PromptCache()),
+    'openai-compatible': new ProviderController('openai-compatible', new PromptCache()),
   };
   const server = http.createServer((req, res) => {
     route(req, res, controllers).catch((error: unknown) => {
@@ -153,10 +154,7 @@ async function play(fault: Fault, exchange: Exchange, body: Record<string, unkno
       return sendError(exchange, fault.status, undefined, fault.body, fault.headers);
     default: {
       const text = fault.kind === 'per-document' ? JSON.stringify(documentAnswer(documentInPrompt(dialect.promptText(body)) ?? '')) : assistantText(fault);
-      const usage = (fault.kind === 'ok' && fault.usage) || {
-        input: estimateTokens(dialect.promptText(body)),
-        output: estimateTokens(text),
-      };
+      const usage = (fault.kind === 'ok' && fault.usage) || { ...dialect.promptUsage(body, controller.promptCache), output: estimateTokens(text) };
       const model = String(body.model);
       return sendJson(res, 200, dialect.completion({ model, text, usage }), { [dialect.requestIdHeader]: exchange.requestId });
     }

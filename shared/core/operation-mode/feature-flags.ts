@@ -5,6 +5,7 @@
  * to its own `safeDefault`, chosen per flag for what is least harmful while we are blind.
  */
 import type { OperationMode } from './modes';
+import type { BudgetLevel } from './budget-mode';
 
 export interface FeatureFlag {
   name: string;
@@ -14,6 +15,8 @@ export interface FeatureFlag {
   modeValues: Partial<Record<OperationMode, boolean>>;
   /** The value when the current mode is unknown. */
   safeDefault: boolean;
+  /** Switched off at these global budget levels, whatever the mode (budgets hold even against an override). */
+  offAtBudget?: readonly BudgetLevel[];
 }
 
 export type FeatureFlagRegistry = Readonly<Record<string, FeatureFlag>>;
@@ -35,6 +38,7 @@ export const FEATURE_FLAGS = {
     modeValues: { DEGRADED: false, EMERGENCY: false, MAINTENANCE: false },
     // Light models still answer; they are the cheaper guess while the system state is unknown.
     safeDefault: false,
+    offAtBudget: ['degraded', 'exhausted'],
   },
   enable_batch_analysis: {
     name: 'enable_batch_analysis',
@@ -52,6 +56,8 @@ export const FEATURE_FLAGS = {
     // and EMERGENCY the per-provider circuit breakers already decide, and the local analyzer is weaker.
     modeValues: { MAINTENANCE: false },
     safeDefault: true,
+    // The global budget spent: nothing remote until its window resets; the local analyzer costs nothing.
+    offAtBudget: ['exhausted'],
   },
 } as const satisfies FeatureFlagRegistry;
 
@@ -63,7 +69,7 @@ export function registerFeatureFlag(registry: FeatureFlagRegistry, flag: Feature
 }
 
 /** Why a flag has its value, after OpenFeature's resolution reasons. */
-export type FlagEvaluationReason = 'MODE_VALUE' | 'DEFAULT' | 'UNAVAILABLE' | 'UNKNOWN_FLAG';
+export type FlagEvaluationReason = 'MODE_VALUE' | 'DEFAULT' | 'UNAVAILABLE' | 'UNKNOWN_FLAG' | 'BUDGET';
 
 export interface FlagEvaluation {
   flag: string;
@@ -81,7 +87,7 @@ export interface FlagEvaluation {
  */
 export function evaluateFlag(
   name: string,
-  modeState: { mode: OperationMode } | undefined,
+  modeState: { mode: OperationMode; budget?: { level: BudgetLevel } } | undefined,
   reasonIfUnavailable?: string,
   registry: FeatureFlagRegistry = FEATURE_FLAGS,
 ): FlagEvaluation {
@@ -91,13 +97,18 @@ export function evaluateFlag(
     return { flag: name, value: flag.safeDefault, reason: 'UNAVAILABLE', errorMessage: reasonIfUnavailable ?? 'operation mode unknown' };
   }
   const { mode } = modeState;
+  const budgetLevel = modeState.budget?.level;
+  const offAtBudget = (flag as FeatureFlag).offAtBudget;
+  if (budgetLevel && offAtBudget?.includes(budgetLevel) && (flag.modeValues[mode] ?? flag.defaultValue)) {
+    return { flag: name, value: false, reason: 'BUDGET', mode };
+  }
   const modeValue = flag.modeValues[mode];
   if (modeValue !== undefined) return { flag: name, value: modeValue, reason: 'MODE_VALUE', mode };
   return { flag: name, value: flag.defaultValue, reason: 'DEFAULT', mode };
 }
 
 export function evaluateAllFlags(
-  modeState: { mode: OperationMode } | undefined,
+  modeState: { mode: OperationMode; budget?: { level: BudgetLevel } } | undefined,
   reasonIfUnavailable?: string,
   registry: FeatureFlagRegistry = FEATURE_FLAGS,
 ): Record<string, FlagEvaluation> {

@@ -10,6 +10,7 @@ import type { OperationMode } from './modes';
 import type { ClearOverrideRequest, OverrideRequest } from './override-request';
 import type { OperationModeState } from './state';
 import type { OperationModeView } from './view';
+import type { BudgetReport } from './budget-mode';
 
 /** One operation mode for the whole system: start it with this id (and WorkflowIdConflictPolicy USE_EXISTING). */
 export const OPERATION_MODE_WORKFLOW_ID = 'operation-mode';
@@ -58,6 +59,7 @@ export interface ModeChangeResult {
 export const OPERATION_MODE_FAILURE_TYPES = {
   invalidOverride: 'InvalidOperationModeOverride',
   invalidHealthReport: 'InvalidHealthReport',
+  invalidBudgetReport: 'InvalidBudgetReport',
   invalidInput: 'InvalidOperationModeInput',
 } as const;
 
@@ -68,3 +70,4 @@ export const featureFlagsQuery = defineQuery<Record<string, FlagEvaluation>>('fe
 export const setOverrideUpdate = defineUpdate<ModeChangeResult, [OverrideRequest]>('setOverride');
 export const clearOverrideUpdate = defineUpdate<ModeChangeResult, [ClearOverrideRequest]>('clearOverride');
 export const reportHealthUpdate = defineUpdate<ModeChangeResult, [HealthCheckResult]>('reportHealth');
+export const reportBudgetUpdate = defineUpdate<ModeChangeResult, [BudgetReport]>('reportBudget');

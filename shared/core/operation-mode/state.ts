@@ -19,6 +19,7 @@ import {
 import { DEFAULT_SEVERITY_BY_MODE, type DegradationReason, type OperationMode, type Severity } from './modes';
 import { validateOverrideRequest, type ClearOverrideRequest, type OverrideError } from './override-request';
 import type { TransitionCause } from './transitions';
+import { BUDGET_ACTOR, combinedMode, type BudgetReport } from './budget-mode';
 
 /** Audit actors for changes no person made. */
 export const HEALTH_ACTOR = 'health-monitor';
@@ -42,6 +43,8 @@ export interface OperationModeState {
   audit: AuditEntry[];
   /** All transitions ever, including those that fell off the audit tail. */
   transitionCount: number;
+  /** The global budget's latest level (absent until the spend monitor first reports). */
+  budget?: BudgetReport;
 }
 
 export interface ModeChange {
@@ -65,7 +68,14 @@ export function applyHealthCheck(
   const step = reduceHealthCheck(state.health, check, nowMs, config);
   const measured: OperationModeState = { ...state, health: step.next, lastCheck: { at: iso(nowMs), components: check.components } };
   if (state.override || !step.transition) return { state: measured };
-  return moveTo(measured, step.transition.to, { cause: 'health', actor: HEALTH_ACTOR, reason: step.transition.reason }, nowMs);
+  return moveTo(measured, combinedMode(step.transition.to, state.budget), { cause: 'health', actor: HEALTH_ACTOR, reason: step.transition.reason }, nowMs);
+}
+
+/** A global budget level from the spend monitor: the mode follows at once (no hysteresis), unless an override holds it. */
+export function applyBudgetReport(state: OperationModeState, report: BudgetReport, nowMs: number): ModeChange {
+  const measured: OperationModeState = { ...state, budget: report };
+  if (state.override) return { state: measured };
+  return moveTo(measured, combinedMode(state.health.mode, report), { cause: 'budget', actor: BUDGET_ACTOR, reason: report.reason }, nowMs);
 }
 
 /** `request` is wire data and is validated here; an invalid one leaves the state alone. */
@@ -103,13 +113,15 @@ export function degradationReasons(state: OperationModeState): DegradationReason
     const { actor, reason, severity } = state.override;
     return [{ component: `override:${actor}`, description: reason, severity }];
   }
-  return (state.lastCheck?.components ?? [])
+  const budget: DegradationReason[] =
+    state.budget && state.budget.level !== 'ok' ? [{ component: 'budget', description: state.budget.reason, severity: 'warning' }] : [];
+  return budget.concat((state.lastCheck?.components ?? [])
     .filter((component) => !component.ok)
     .map((component) => ({
       component: component.name,
       description: component.message ?? 'health check failed',
       severity: component.critical ? 'critical' : 'warning',
-    }));
+    })));
 }
 
 interface Attribution {
@@ -120,7 +132,7 @@ interface Attribution {
 
 function handBackToHealth(state: OperationModeState, attribution: Attribution, nowMs: number): ModeChange {
   const { override: _handedBack, ...withoutOverride } = state;
-  return moveTo(withoutOverride, state.health.mode, attribution, nowMs);
+  return moveTo(withoutOverride, combinedMode(state.health.mode, state.budget), attribution, nowMs);
 }
 
 /** The one place the effective mode changes, so every transition gets exactly one audit entry. */

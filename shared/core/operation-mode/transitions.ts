@@ -11,7 +11,7 @@
  */
 import { HEALTH_MODES, type OperationMode } from './modes';
 
-export const TRANSITION_CAUSES = ['health', 'override', 'override-cleared', 'override-expired'] as const;
+export const TRANSITION_CAUSES = ['health', 'override', 'override-cleared', 'override-expired', 'budget'] as const;
 export type TransitionCause = (typeof TRANSITION_CAUSES)[number];
 
 const HAND_BACK_TO_HEALTH: Readonly<Record<OperationMode, readonly OperationMode[]>> = {
@@ -36,6 +36,13 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<TransitionCause, Readonly<Reco
   },
   'override-cleared': HAND_BACK_TO_HEALTH,
   'override-expired': HAND_BACK_TO_HEALTH,
+  // The global budget moves between NORMAL and DEGRADED only (see budget-mode.ts).
+  budget: {
+    NORMAL: ['DEGRADED'],
+    DEGRADED: ['NORMAL'],
+    EMERGENCY: [],
+    MAINTENANCE: [],
+  },
 };
 
 /** Staying in the same mode is not a transition and is always allowed. */

@@ -2,6 +2,7 @@
 import { evaluateAllFlags, type FlagEvaluation } from './feature-flags';
 import type { DegradationReason, HealthMode, OperationMode } from './modes';
 import { degradationReasons, type ActiveOverride, type OperationModeState } from './state';
+import type { BudgetReport } from './budget-mode';
 
 export interface OperationModeView {
   mode: OperationMode;
@@ -11,6 +12,8 @@ export interface OperationModeView {
   override?: ActiveOverride;
   reasons: DegradationReason[];
   flags: Record<string, FlagEvaluation>;
+  /** The global budget's level as last reported (absent before the first report). */
+  budget?: BudgetReport;
 }
 
 export function describeOperationMode(state: OperationModeState): OperationModeView {
@@ -22,5 +25,6 @@ export function describeOperationMode(state: OperationModeState): OperationModeV
     flags: evaluateAllFlags(state),
   };
   if (state.override) view.override = state.override;
+  if (state.budget) view.budget = state.budget;
   return view;
 }

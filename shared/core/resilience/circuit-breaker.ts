@@ -50,6 +50,7 @@ const COUNTS_AGAINST_BREAKER: Readonly<Record<ProviderFailureType, boolean>> = {
   InvalidOutput: false,
   Cancelled: false,
   CircuitOpen: false,
+  BudgetExceeded: false,
 };
 
 export function countsAgainstBreaker(type: ProviderFailureType): boolean {

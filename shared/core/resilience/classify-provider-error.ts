@@ -18,6 +18,8 @@ export const PROVIDER_FAILURE_TYPES = {
   cancelled: 'Cancelled',
   invalidOutput: 'InvalidOutput',
   circuitOpen: 'CircuitOpen',
+  /** The call's worst case did not fit in the client's or the service's budget (no request was sent). */
+  budgetExceeded: 'BudgetExceeded',
   unknown: 'Unknown',
 } as const;
 
@@ -44,6 +46,8 @@ export const RETRYABLE_BY_TYPE: Readonly<Record<ProviderFailureType, boolean>> =
   Cancelled: false,
   InvalidOutput: true,
   CircuitOpen: true,
+  // Reservations in flight may free room soon, but the job is better served by the next provider now (local costs nothing).
+  BudgetExceeded: false,
   Unknown: true,
 };
 
