@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Priority } from '@temporalio/common';
 import type { AppConfig } from '../shared/config';
 import type { AnalyzeBatchInput, BatchProgress } from '../shared/core/job-types';
 import { BATCH_ID_PREFIX, batchProgressQuery, WORKFLOW_TYPES } from '../shared/core/names';
@@ -25,12 +26,14 @@ export class BatchService {
     return { self: `/api/batches/${batchId}`, ui: temporalUiRunUrl(this.config, batchId) };
   }
 
-  async start(input: AnalyzeBatchInput): Promise<BatchView> {
+  /** `priority` is inherited by every child job and its activities (the server merges it down). */
+  async start(input: AnalyzeBatchInput, scheduling: { priority?: Priority } = {}): Promise<BatchView> {
     const batchId = `${BATCH_ID_PREFIX}${randomUUID()}`;
     await this.client.workflow.start<typeof analyzeBatch>(WORKFLOW_TYPES.analyzeBatch, {
       workflowId: batchId,
       taskQueue: this.config.temporal.taskQueue,
       args: [{ ...input, plan: input.plan ?? planProviderChain(this.config) }],
+      ...(scheduling.priority && { priority: scheduling.priority }),
       staticSummary: `Batch of ${input.items.length} documents (${input.analysisType}), ${input.concurrency} at a time`,
     });
     return { batchId, status: 'running', total: input.items.length, links: this.links(batchId) };

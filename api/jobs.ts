@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Priority } from '@temporalio/common';
 import type { AppConfig } from '../shared/config';
 import type { AnalyzeDocumentInput, JobProgress, JobStatus } from '../shared/core/job-types';
 import { JOB_ID_PREFIX, JOB_PROGRESS_MEMO_KEY, jobProgressQuery, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../shared/core/names';
@@ -42,7 +43,8 @@ export class JobService {
     return { self: `/api/jobs/${jobId}`, ui: temporalUiRunUrl(this.config, jobId, runId) };
   }
 
-  async start(input: AnalyzeDocumentInput): Promise<JobView> {
+  /** `priority`: Temporal task priority and fairness key (shared/core/scheduling); a joined running job keeps its own. */
+  async start(input: AnalyzeDocumentInput, scheduling: { priority?: Priority } = {}): Promise<JobView> {
     const jobId = `${JOB_ID_PREFIX}${input.cacheKey ?? randomUUID()}`;
     const initialProgress: JobProgress = { stage: 'queued', documentId: input.documentId, chain: [], tokens: { input: 0, output: 0 }, version: 0 };
     const handle = await this.client.workflow.start<typeof analyzeDocument>(WORKFLOW_TYPES.analyzeDocument, {
@@ -52,6 +54,7 @@ export class JobService {
       workflowIdConflictPolicy: 'USE_EXISTING',
       taskQueue: this.config.temporal.taskQueue,
       args: [{ ...input, plan: input.plan ?? planProviderChain(this.config) }],
+      ...(scheduling.priority && { priority: scheduling.priority }),
       // What a read shows before a worker has taken the job; the workflow replaces it as it goes.
       memo: { [JOB_PROGRESS_MEMO_KEY]: initialProgress },
       typedSearchAttributes: [

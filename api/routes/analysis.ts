@@ -4,6 +4,8 @@ import type { ModelTier } from '../../shared/core/providers/catalog';
 import { sha256Hex, type DocumentStore } from '../../shared/adapters/documents/document-store';
 import { evaluateFlag } from '../../shared/core/operation-mode/feature-flags';
 import type { OperationModeClient } from '../../shared/adapters/operation-mode-client';
+import { taskPriorityOf } from '../../shared/core/scheduling/task-priority';
+import { principalOf } from '../auth';
 import { HttpError, notFound } from '../errors';
 import { JOB_ID_PATTERN, type JobService } from '../jobs';
 import { analysisDisabled } from '../mode-messages';
@@ -59,7 +61,7 @@ export function analysisRouter({ documents, jobs, cache, modes, maxBytes, retryA
       options: { tier, ...(body.maxTokens !== undefined && { maxTokens: body.maxTokens }) },
       cacheKey: keyFor(tier),
       cacheChecked: true,
-    });
+    }, { priority: taskPriorityOf(body.priority, principalOf(res)?.id ?? 'local') });
     res.status(202).location(job.links.self).json({ ...job, documentId: stored.id, tier });
   });
 

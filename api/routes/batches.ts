@@ -3,6 +3,8 @@ import { analysisKeyOf } from '../../shared/adapters/analysis-cache';
 import type { DocumentStore } from '../../shared/adapters/documents/document-store';
 import { evaluateFlag } from '../../shared/core/operation-mode/feature-flags';
 import type { OperationModeClient } from '../../shared/adapters/operation-mode-client';
+import { taskPriorityOf } from '../../shared/core/scheduling/task-priority';
+import { principalOf } from '../auth';
 import { BATCH_ID_PATTERN, type BatchService } from '../batches';
 import { notFound } from '../errors';
 import { analysisDisabled } from '../mode-messages';
@@ -44,7 +46,7 @@ export function batchRouter({ documents, batches, modes, retryAfterSeconds }: Ba
       analysisType: body.analysisType,
       options: { tier, ...(body.maxTokens !== undefined && { maxTokens: body.maxTokens }) },
       concurrency: body.concurrency,
-    });
+    }, { priority: taskPriorityOf(body.priority, principalOf(res)?.id ?? 'local') });
     res.status(202).location(batch.links.self).json(batch);
   });
 

@@ -122,6 +122,7 @@ export class ProviderController {
   private readonly open = new Set<ServerResponse>();
   private readonly resetByUs = new WeakSet<ServerResponse>();
   private readonly changes = new EventEmitter().setMaxListeners(0);
+  private held: { gate: Promise<void>; release: () => void } | undefined;
 
   constructor(readonly name: ProviderName) {}
 
@@ -133,6 +134,30 @@ export class ProviderController {
   setDefault(fault: Fault): this {
     this.defaultFault = fault;
     return this;
+  }
+
+  /**
+   * Completion requests that arrive from now on wait (connection open, nothing sent) until `release()`;
+   * a test fills its workers' slots this way to build a queue behind them without relying on timing.
+   */
+  hold(): this {
+    if (!this.held) {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      this.held = { gate, release };
+    }
+    return this;
+  }
+
+  release(): this {
+    this.held?.release();
+    this.held = undefined;
+    return this;
+  }
+
+  /** @internal Resolves once the provider is not held. */
+  whenReleased(): Promise<void> {
+    return this.held?.gate ?? Promise.resolve();
   }
 
   get requests(): number {
@@ -164,6 +189,7 @@ export class ProviderController {
   reset(): void {
     this.queue = [];
     this.defaultFault = { kind: 'ok' };
+    this.release();
     this.counters = newCounters();
     for (const res of this.open) this.resetConnection(res);
     this.changes.emit('change');

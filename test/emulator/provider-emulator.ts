@@ -129,6 +129,7 @@ async function answerCompletion(exchange: Exchange): Promise<void> {
 
   const fault = controller.takeFault();
   controller.record({ ...record, fault: fault.kind });
+  await Promise.race([controller.whenReleased(), new Promise((resolve) => closed.addEventListener('abort', resolve))]);
   await play(fault, exchange, body, closed);
 }
 
