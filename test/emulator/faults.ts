@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AnalysisContent } from '../../shared/core/analysis-result';
+import { BatchStore, type BatchBehaviour } from './batches';
 
 export type ProviderName = 'anthropic' | 'openai' | 'openai-compatible';
 
@@ -123,6 +124,8 @@ export class ProviderController {
   private readonly resetByUs = new WeakSet<ServerResponse>();
   private readonly changes = new EventEmitter().setMaxListeners(0);
   private held: { gate: Promise<void>; release: () => void } | undefined;
+  /** Batches submitted to this provider's batch API (items take their outcomes from the fault queue). */
+  batches = new BatchStore();
 
   constructor(readonly name: ProviderName) {}
 
@@ -133,6 +136,12 @@ export class ProviderController {
 
   setDefault(fault: Fault): this {
     this.defaultFault = fault;
+    return this;
+  }
+
+  /** How batches submitted from now on behave: processing time, expiry. */
+  setBatchBehaviour(behaviour: Partial<BatchBehaviour>): this {
+    Object.assign(this.batches.behaviour, behaviour);
     return this;
   }
 
@@ -190,6 +199,7 @@ export class ProviderController {
     this.queue = [];
     this.defaultFault = { kind: 'ok' };
     this.release();
+    this.batches = new BatchStore();
     this.counters = newCounters();
     for (const res of this.open) this.resetConnection(res);
     this.changes.emit('change');
