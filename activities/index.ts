@@ -8,6 +8,7 @@ import type { GateStore } from '../shared/adapters/gate-store';
 import { createHealthActivities } from './health';
 import { createLocalAnalysisActivities } from './local-analysis';
 import { createProviderActivities } from './provider-call';
+import { createProviderBatchActivities } from './provider-batch';
 
 export interface ActivityDependencies {
   config: AppConfig;
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     ...createLocalAnalysisActivities(deps),
     ...createProviderActivities(deps),
+    ...createProviderBatchActivities(deps),
     ...createHealthActivities(deps),
     /** Run as a local activity: the chain is decided by the worker holding the keys, then fixed in history. */
     async planProviderChain() {

@@ -31,6 +31,10 @@ const schedulingOptions = {
     .enum(JOB_PRIORITIES)
     .default(DEFAULT_JOB_PRIORITY)
     .meta({ description: 'Temporal task priority of the job: urgent work is dispatched before normal, normal before background, while each client key shares dispatch fairly with the others' }),
+  deferred: z
+    .boolean()
+    .optional()
+    .meta({ description: "true: through the provider's batch API (Anthropic Message Batches, OpenAI Batch) at half price, answered within 24 h; what the batch does not answer takes the usual chain. Batches default to DEFERRED_BATCHES_BY_DEFAULT, single requests to false" }),
 };
 
 export const createDocumentSchema = z

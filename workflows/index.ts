@@ -2,3 +2,5 @@ export { analyzeDocument } from './analyze-document';
 export { healthCheckWorkflow } from './health-check';
 export { operationModeWorkflow } from './operation-mode';
 export { analyzeBatch } from './analyze-batch';
+export { analyzeDeferredDocument } from './analyze-deferred-document';
+export { analyzeDeferredBatch } from './analyze-deferred-batch';

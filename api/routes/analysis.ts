@@ -61,7 +61,7 @@ export function analysisRouter({ documents, jobs, cache, modes, maxBytes, retryA
       options: { tier, ...(body.maxTokens !== undefined && { maxTokens: body.maxTokens }) },
       cacheKey: keyFor(tier),
       cacheChecked: true,
-    }, { priority: taskPriorityOf(body.priority, principalOf(res)?.id ?? 'local') });
+    }, { priority: taskPriorityOf(body.priority, principalOf(res)?.id ?? 'local'), deferred: body.deferred ?? false });
     res.status(202).location(job.links.self).json({ ...job, documentId: stored.id, tier });
   });
 

@@ -46,7 +46,7 @@ export function batchRouter({ documents, batches, modes, retryAfterSeconds }: Ba
       analysisType: body.analysisType,
       options: { tier, ...(body.maxTokens !== undefined && { maxTokens: body.maxTokens }) },
       concurrency: body.concurrency,
-    }, { priority: taskPriorityOf(body.priority, principalOf(res)?.id ?? 'local') });
+    }, { priority: taskPriorityOf(body.priority, principalOf(res)?.id ?? 'local'), ...(body.deferred !== undefined && { deferred: body.deferred }) });
     res.status(202).location(batch.links.self).json(batch);
   });
 

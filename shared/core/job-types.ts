@@ -1,6 +1,7 @@
 /** Job shapes shared by the API and the workflows (no Node built-ins: the workflow bundle includes this). */
 import type { ModelTier, ProviderName } from './providers/catalog';
 import type { ProviderStep } from './providers/plan';
+import type { AnalysisRoute, BatchSavings, DeferredSchedule } from './providers/batch-route';
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -48,6 +49,8 @@ export interface ProviderAttempt {
   attemptErrors?: string[];
   inputTokens?: number;
   outputTokens?: number;
+  /** `batch`: this step went through the provider's batch API (half price); absent: a synchronous call. */
+  route?: AnalysisRoute;
 }
 
 export interface TokenTotals {
@@ -71,6 +74,24 @@ export interface JobProgress {
    * progress was published (see EVENT_DRIVEN_PROGRESS_PATCH).
    */
   version?: number;
+  /** Which way the answer came: `batch` (a provider batch API, half price) or `sync`; absent in jobs that never tried batch. */
+  route?: AnalysisRoute;
+  /** Tokens billed at the batch price (route `batch`). */
+  savings?: BatchSavings;
+  /** The provider batch this job waits on, while it does. */
+  providerBatch?: ProviderBatchState;
+}
+
+export interface ProviderBatchState {
+  provider: ProviderName;
+  batchId?: string;
+  status: 'submitting' | 'waiting' | 'collecting' | 'ended' | 'failed';
+}
+
+/** A request that asked for the half-price route (`deferred: true`). */
+export interface AnalyzeDeferredDocumentInput extends AnalyzeDocumentInput {
+  plan: ProviderStep[];
+  schedule: DeferredSchedule;
 }
 
 export interface RetryingAttempt {
@@ -102,12 +123,20 @@ export interface AnalyzeBatchInput {
   plan?: ProviderStep[];
 }
 
+export interface AnalyzeDeferredBatchInput extends AnalyzeBatchInput {
+  plan: ProviderStep[];
+  schedule: DeferredSchedule;
+}
+
 export interface BatchChild {
   documentId: string;
-  jobId: string;
+  /** The child job; absent for a document answered by the provider batch (its answer is in the cache). */
+  jobId?: string;
   status: JobStatus;
   provider?: string;
   errorType?: string;
+  /** Deferred batches: `batch` (answered by the provider batch) or `sync` (a child job, after a batch error). */
+  route?: AnalysisRoute;
 }
 
 export interface BatchProgress {
@@ -116,4 +145,7 @@ export interface BatchProgress {
   /** The most children seen running at once (never above the input's concurrency). */
   peakRunning: number;
   children: BatchChild[];
+  /** Deferred batches: the provider batch, and the tokens its answers were billed at half price for. */
+  providerBatch?: ProviderBatchState;
+  savings?: BatchSavings;
 }
