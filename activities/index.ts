@@ -9,6 +9,7 @@ import type { BudgetStore } from '../shared/adapters/budget-store';
 import { createHealthActivities } from './health';
 import { createLocalAnalysisActivities } from './local-analysis';
 import { createProviderActivities } from './provider-call';
+import { createProviderBatchActivities } from './provider-batch';
 
 export interface ActivityDependencies {
   config: AppConfig;
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     ...createLocalAnalysisActivities(deps),
     ...createProviderActivities(deps),
+    ...createProviderBatchActivities(deps),
     ...createHealthActivities(deps),
     /** Run as a local activity: the chain is decided by the worker holding the keys, then fixed in history. */
     async planProviderChain() {

@@ -33,6 +33,10 @@ export interface JobView {
   startedAt?: string;
   closedAt?: string;
   links: { self: string; ui: string };
+  /** Deferred jobs: the half-price route taken (see JobProgress.route), the tokens it discounted, the provider batch. */
+  route?: JobProgress['route'];
+  savings?: JobProgress['savings'];
+  providerBatch?: JobProgress['providerBatch'];
   /** Changes whenever status, stage, provider, chain or attempt change: pass it back as `?since=` when long-polling. */
   version: string;
 }

@@ -1,9 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Priority } from '@temporalio/common';
 import type { AppConfig } from '../shared/config';
 import type { AnalyzeDocumentInput, JobProgress, JobStatus } from '../shared/core/job-types';
 import { JOB_ID_PREFIX, JOB_PROGRESS_MEMO_KEY, jobProgressQuery, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../shared/core/names';
 import { planProviderChain } from '../shared/core/providers/plan';
+import { deferredScheduleOf } from '../shared/core/providers/batch-route';
 import { temporalUiRunUrl } from '../shared/adapters/temporal-client';
 import type { analyzeDocument } from '../workflows';
 import { jobCostOf, jobStatusOf, stageOf, type ExecutionStatusName, type JobView } from './job-view';
@@ -42,16 +44,21 @@ export class JobService {
     return { self: `/api/jobs/${jobId}`, ui: temporalUiRunUrl(this.config, jobId, runId) };
   }
 
-  async start(input: AnalyzeDocumentInput): Promise<JobView> {
+  /** `priority`: Temporal task priority and fairness key (shared/core/scheduling); a joined running job keeps its own. */
+  async start(input: AnalyzeDocumentInput, scheduling: { priority?: Priority; deferred?: boolean } = {}): Promise<JobView> {
     const jobId = `${JOB_ID_PREFIX}${input.cacheKey ?? randomUUID()}`;
     const initialProgress: JobProgress = { stage: 'queued', documentId: input.documentId, chain: [], tokens: { input: 0, output: 0 }, version: 0 };
-    const handle = await this.client.workflow.start<typeof analyzeDocument>(WORKFLOW_TYPES.analyzeDocument, {
+    // Deferred: the half-price provider batch first (workflows/analyze-deferred-document.ts).
+    const workflowType = scheduling.deferred ? WORKFLOW_TYPES.analyzeDeferredDocument : WORKFLOW_TYPES.analyzeDocument;
+    const schedule = scheduling.deferred ? { schedule: deferredScheduleOf(this.config) } : {};
+    const handle = await this.client.workflow.start<typeof analyzeDocument>(workflowType, {
       workflowId: jobId,
       // Identical requests while a job runs join it: one provider call, whichever process they reach.
       // A closed job's id starts a fresh run (the default reuse policy), e.g. after its cache entry was invalidated.
       workflowIdConflictPolicy: 'USE_EXISTING',
       taskQueue: this.config.temporal.taskQueue,
-      args: [{ ...input, plan: input.plan ?? planProviderChain(this.config) }],
+      args: [{ ...input, plan: input.plan ?? planProviderChain(this.config), ...schedule }],
+      ...(scheduling.priority && { priority: scheduling.priority }),
       // What a read shows before a worker has taken the job; the workflow replaces it as it goes.
       memo: { [JOB_PROGRESS_MEMO_KEY]: initialProgress },
       typedSearchAttributes: [
@@ -160,6 +167,9 @@ export class JobService {
       startedAt: state.startedAt,
       closedAt: state.closedAt,
       links: this.links(jobId, state.runId),
+      ...(progress?.route && { route: progress.route }),
+      ...(progress?.savings && { savings: progress.savings }),
+      ...(progress?.providerBatch && { providerBatch: progress.providerBatch }),
       ...(status === 'completed' && state.result && { result: state.result }),
       ...(status === 'failed' && { error: state.error ?? { type: 'Unknown', message: 'job failed' } }),
     };
@@ -182,7 +192,7 @@ export class JobService {
 
   /** Jobs from Temporal visibility, newest first; filters are validated before they reach the query. */
   async list(filter: { status?: JobStatus; documentId?: string; pageSize: number }): Promise<JobSummary[]> {
-    const clauses = [`WorkflowType = '${WORKFLOW_TYPES.analyzeDocument}'`];
+    const clauses = [`WorkflowType IN ('${WORKFLOW_TYPES.analyzeDocument}', '${WORKFLOW_TYPES.analyzeDeferredDocument}')`];
     if (filter.status) clauses.push(`${SEARCH_ATTRIBUTES.jobStatus.name} = '${filter.status}'`);
     if (filter.documentId) clauses.push(`${SEARCH_ATTRIBUTES.documentId.name} = '${filter.documentId}'`);
     const jobs: JobSummary[] = [];

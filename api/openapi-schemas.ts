@@ -105,6 +105,17 @@ export const providerAttemptSchema = z.object({
   cacheWriteTokens: z.number().int().nonnegative().optional(),
   costNanoUsd: z.number().int().nonnegative().optional().meta({ description: "The step's cost in nano-dollars, every attempt included" }),
   attemptSpend: z.array(attemptSpendSchema).optional().meta({ description: 'Tokens and cost of each attempt of this step' }),
+  route: z.enum(['batch', 'sync']).optional().meta({ description: 'batch: this step went through the provider batch API (half price)' }),
+});
+
+const routeSchema = z.enum(['batch', 'sync']).meta({ description: 'batch: answered through a provider batch API at half price; sync: a synchronous provider call' });
+const batchSavingsSchema = z
+  .object({ discount: z.number().min(0).max(1), inputTokens: z.number().int().nonnegative(), outputTokens: z.number().int().nonnegative() })
+  .meta({ description: 'Tokens billed at the batch price, and the share of their list price not paid' });
+const providerBatchSchema = z.object({
+  provider: z.enum(PROVIDER_NAMES),
+  batchId: z.string().optional(),
+  status: z.enum(['submitting', 'waiting', 'collecting', 'ended', 'failed']),
 });
 
 const jobLinksSchema = z.object({
@@ -129,6 +140,9 @@ export const jobViewSchema = z.object({
   startedAt: isoTimestamp.optional(),
   closedAt: isoTimestamp.optional(),
   links: jobLinksSchema,
+  route: routeSchema.optional(),
+  savings: batchSavingsSchema.optional(),
+  providerBatch: providerBatchSchema.optional().meta({ description: 'The provider batch a deferred job waits on' }),
   version: z.string().describe('changes with status, stage, provider, chain or attempt; pass as ?since= when long-polling'),
 });
 
@@ -167,20 +181,24 @@ export const cachedAnalysisSchema = z.object({
 
 const batchChildSchema = z.object({
   documentId: z.string(),
-  jobId: z.string(),
+  jobId: z.string().optional().meta({ description: 'The child job; absent for a document answered by the provider batch (its answer is in the cache)' }),
   status: z.enum(JOB_STATUSES),
   provider: z.string().optional(),
   errorType: z.string().optional(),
+  route: routeSchema.optional(),
 });
 
 /** Both the 202 of a new batch (progress fields absent) and a batch read. */
 export const batchViewSchema = z.object({
   batchId: z.string(),
+  deferred: z.boolean().optional().meta({ description: 'In the 202 of a new batch: whether it takes the half-price route' }),
   status: z.enum(['running', 'completed', 'failed', 'cancelled']),
   total: z.number().int().nonnegative().optional(),
   counts: z.record(z.enum(JOB_STATUSES), z.number().int().nonnegative()).optional(),
   peakRunning: z.number().int().nonnegative().optional().meta({ description: 'The most children seen running at once' }),
   children: z.array(batchChildSchema).optional(),
+  providerBatch: providerBatchSchema.optional(),
+  savings: batchSavingsSchema.optional(),
   links: jobLinksSchema,
 });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DOCUMENT_ID_PATTERN } from '../shared/adapters/documents/document-store';
 import { ANALYSIS_TYPES, JOB_STATUSES } from '../shared/core/job-types';
+import { DEFAULT_JOB_PRIORITY, JOB_PRIORITIES } from '../shared/core/scheduling/task-priority';
 
 const MAX_METADATA_DEPTH = 32;
 
@@ -24,6 +25,18 @@ const analysisOptions = {
   maxTokens: z.number().int().min(64).max(32_000).optional(),
 };
 
+/** How a request is scheduled; not part of the cache key (the answer is the same). */
+const schedulingOptions = {
+  priority: z
+    .enum(JOB_PRIORITIES)
+    .default(DEFAULT_JOB_PRIORITY)
+    .meta({ description: 'Temporal task priority of the job: urgent work is dispatched before normal, normal before background, while each client key shares dispatch fairly with the others' }),
+  deferred: z
+    .boolean()
+    .optional()
+    .meta({ description: "true: through the provider's batch API (Anthropic Message Batches, OpenAI Batch) at half price, answered within 24 h; what the batch does not answer takes the usual chain. Batches default to DEFERRED_BATCHES_BY_DEFAULT, single requests to false" }),
+};
+
 export const createDocumentSchema = z
   .object({
     content: z.string().min(1, 'must not be empty'),
@@ -44,6 +57,7 @@ export const analyzeRequestSchema = z
     content: z.string().min(1, 'must not be empty').optional(),
     title: z.string().max(500).optional(),
     ...analysisOptions,
+    ...schedulingOptions,
   })
   .strict()
   .superRefine((body, context) => {
@@ -79,5 +93,6 @@ export const analyzeBatchRequestSchema = z
       .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a document'),
     concurrency: z.number().int().min(1).max(20).default(5),
     ...analysisOptions,
+    ...schedulingOptions,
   })
   .strict();

@@ -20,7 +20,7 @@ import { ensureDeployment } from '../shared/adapters/deployment-bootstrap';
 import { startDevServer } from './temporal/dev-server';
 import type { DocumentStore } from '../shared/adapters/documents/document-store';
 import { openDocumentStore } from '../shared/adapters/documents/open-document-store';
-import type { AnalyzeBatchInput, AnalyzeDocumentInput } from '../shared/core/job-types';
+import type { AnalyzeBatchInput, AnalyzeDeferredBatchInput, AnalyzeDeferredDocumentInput, AnalyzeDocumentInput } from '../shared/core/job-types';
 import {
   clearOverrideUpdate,
   HEALTH_CHECK_WORKFLOW_TYPE,
@@ -75,6 +75,25 @@ function startAnalysis(recorder: Recorder, queue: AppConfig, input: AnalyzeDocum
   return recorder.client.workflow.start(WORKFLOW_TYPES.analyzeDocument, {
     workflowId: `record-${randomUUID()}`,
     taskQueue: queue.temporal.taskQueue,
+    args: [input],
+  });
+}
+
+const RECORDING_SCHEDULE = { pollIntervalMs: 300, maxWaitMs: 60_000 };
+
+async function startDeferred(recorder: Recorder, content: string) {
+  const document = await recorder.documents.create({ content });
+  const input: AnalyzeDeferredDocumentInput = {
+    documentId: document.id,
+    analysisType: 'full',
+    cacheKey: `record-${randomUUID()}`,
+    cacheChecked: true,
+    plan: planProviderChain(recorder.anthropicQueue),
+    schedule: RECORDING_SCHEDULE,
+  };
+  return recorder.client.workflow.start(WORKFLOW_TYPES.analyzeDeferredDocument, {
+    workflowId: `record-deferred-${randomUUID()}`,
+    taskQueue: recorder.anthropicQueue.temporal.taskQueue,
     args: [input],
   });
 }
@@ -143,6 +162,22 @@ const CASES: Record<string, (recorder: Recorder) => Promise<WorkflowHandle>> = {
     return recorder.client.workflow.start(WORKFLOW_TYPES.analyzeBatch, {
       workflowId: `record-batch-${randomUUID()}`,
       taskQueue: recorder.localQueue.temporal.taskQueue,
+      args: [input],
+    });
+  },
+  // The half-price route: a provider batch polled by timer, answered; then one whose item errors and falls back to sync.
+  'analyze-deferred-document-batch-completed': async (recorder) => startDeferred(recorder, `${ARTICLE} Deferred.`),
+  'analyze-deferred-document-fallback-completed': async (recorder) => {
+    recorder.emulator.provider('anthropic').enqueue({ kind: 'status', status: 529 });
+    return startDeferred(recorder, `${ARTICLE} Deferred, then sync.`);
+  },
+  'analyze-deferred-batch-completed': async (recorder) => {
+    recorder.emulator.provider('anthropic').enqueue({ kind: 'ok' }, { kind: 'status', status: 500 });
+    const items = await Promise.all([1, 2, 3].map(async (n) => ({ documentId: (await recorder.documents.create({ content: `${ARTICLE} Deferred part ${n}.` })).id, cacheKey: `record-${randomUUID()}` })));
+    const input: AnalyzeDeferredBatchInput = { items, analysisType: 'full', concurrency: 2, plan: planProviderChain(recorder.anthropicQueue), schedule: RECORDING_SCHEDULE };
+    return recorder.client.workflow.start(WORKFLOW_TYPES.analyzeDeferredBatch, {
+      workflowId: `record-deferred-batch-${randomUUID()}`,
+      taskQueue: recorder.anthropicQueue.temporal.taskQueue,
       args: [input],
     });
   },

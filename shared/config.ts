@@ -121,6 +121,9 @@ const envSchema = z.object({
   BUDGET_GLOBAL: optionalString,
   BUDGET_DEGRADE_AT: fraction.default(0.8),
   BUDGET_RESERVATION_TTL_SECONDS: positiveNumber.optional(),
+  DEFERRED_POLL_INTERVAL_SECONDS: positiveNumber.default(300),
+  DEFERRED_MAX_WAIT_SECONDS: positiveNumber.default(25 * 60 * 60),
+  DEFERRED_BATCHES_BY_DEFAULT: z.enum(['true', 'false']).default('false'),
 });
 
 /** The variables this module reads; docker-compose and the README are checked against this list. */
@@ -208,6 +211,11 @@ export interface AppConfig {
   workerDeployment?: { deploymentName: string; buildId: string };
   /** Prices, client and global budgets (see shared/spend-config.ts). */
   spend: SpendConfig;
+  /**
+   * The half-price route (provider batch APIs): how often a submitted batch is checked, how long a job
+   * waits before cancelling it and taking the sync chain, and whether batch requests take it unless they say otherwise.
+   */
+  deferred: { pollIntervalMs: number; maxWaitMs: number; batchesByDefault: boolean };
 }
 
 const splitList = (raw: string | undefined): string[] => (raw ?? '').split(',').map((item) => item.trim()).filter(Boolean);
@@ -372,6 +380,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       minDwellMs: Math.round(e.HEALTH_MIN_DWELL_SECONDS * 1000),
     },
     tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
+    deferred: {
+      pollIntervalMs: Math.round(e.DEFERRED_POLL_INTERVAL_SECONDS * 1000),
+      maxWaitMs: Math.round(e.DEFERRED_MAX_WAIT_SECONDS * 1000),
+      batchesByDefault: e.DEFERRED_BATCHES_BY_DEFAULT === 'true',
+    },
     ...(e.WORKER_DEPLOYMENT_NAME !== undefined &&
       e.WORKER_BUILD_ID !== undefined && {
         workerDeployment: { deploymentName: e.WORKER_DEPLOYMENT_NAME, buildId: e.WORKER_BUILD_ID },

@@ -5,7 +5,7 @@
 import { ApplicationFailure, isCancellation, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { AnalysisResult } from '../shared/core/analysis-result';
 import { applicationFailureOf } from '../shared/core/failure-types';
-import type { AnalyzeBatchInput, BatchChild, BatchProgress, JobStatus } from '../shared/core/job-types';
+import type { AnalyzeBatchInput, BatchChild, BatchItem, BatchProgress, JobStatus } from '../shared/core/job-types';
 import { batchProgressQuery, JOB_ID_PREFIX, SEARCH_ATTRIBUTES } from '../shared/core/names';
 import type { analyzeDocument } from './analyze-document';
 
@@ -20,47 +20,55 @@ export async function analyzeBatch(input: AnalyzeBatchInput): Promise<BatchProgr
   setHandler(batchProgressQuery, progress);
 
   const runChild = async (index: number) => {
-    const child = children[index]!;
-    const item = input.items[index]!;
     running++;
     peakRunning = Math.max(peakRunning, running);
-    child.status = 'running';
     try {
-      const handle = await startChild<typeof analyzeDocument>('analyzeDocument', {
-        workflowId: child.jobId,
-        args: [{ documentId: item.documentId, analysisType: input.analysisType, options: input.options, cacheKey: item.cacheKey, ...(input.plan && { plan: input.plan }) }],
-        typedSearchAttributes: [
-          { key: SEARCH_ATTRIBUTES.documentId, value: item.documentId },
-          { key: SEARCH_ATTRIBUTES.analysisType, value: input.analysisType },
-          { key: SEARCH_ATTRIBUTES.jobStatus, value: 'queued' },
-        ],
-        staticSummary: `Batch ${workflowInfo().workflowId}: document ${index + 1}/${children.length} (${item.documentId})`,
-      });
-      const result: AnalysisResult = await handle.result();
-      child.status = 'completed';
-      child.provider = result.meta.provider;
-    } catch (error) {
-      if (isCancellation(error)) {
-        child.status = 'cancelled';
-        throw error;
-      }
-      child.status = 'failed';
-      child.errorType = applicationFailureOf(error)?.type ?? (error as Error).name;
+      await runChildJob(children[index]!, input.items[index]!, input, `document ${index + 1}/${children.length}`);
     } finally {
       running--;
     }
   };
-
-  // A fixed pool of `concurrency` lanes, each taking the next waiting document: deterministic order.
-  let next = 0;
-  const lane = async () => {
-    while (next < children.length) await runChild(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(input.concurrency, children.length) }, lane));
+  await inLanes(children.length, input.concurrency, runChild);
   return progress();
 }
 
-function countByStatus(children: BatchChild[]): Record<JobStatus, number> {
+/** A fixed pool of `concurrency` lanes, each taking the next waiting index: deterministic order. */
+export async function inLanes(count: number, concurrency: number, run: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < count) await run(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+}
+
+/** One document as a child analyzeDocument job (its id in `child.jobId`); its outcome is recorded on `child`. */
+export async function runChildJob(child: BatchChild, item: BatchItem, input: AnalyzeBatchInput, position: string): Promise<void> {
+  child.status = 'running';
+  try {
+    const handle = await startChild<typeof analyzeDocument>('analyzeDocument', {
+      workflowId: child.jobId,
+      args: [{ documentId: item.documentId, analysisType: input.analysisType, options: input.options, cacheKey: item.cacheKey, ...(input.plan && { plan: input.plan }) }],
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTES.documentId, value: item.documentId },
+        { key: SEARCH_ATTRIBUTES.analysisType, value: input.analysisType },
+        { key: SEARCH_ATTRIBUTES.jobStatus, value: 'queued' },
+      ],
+      staticSummary: `Batch ${workflowInfo().workflowId}: ${position} (${item.documentId})`,
+    });
+    const result: AnalysisResult = await handle.result();
+    child.status = 'completed';
+    child.provider = result.meta.provider;
+  } catch (error) {
+    if (isCancellation(error)) {
+      child.status = 'cancelled';
+      throw error;
+    }
+    child.status = 'failed';
+    child.errorType = applicationFailureOf(error)?.type ?? (error as Error).name;
+  }
+}
+
+export function countByStatus(children: BatchChild[]): Record<JobStatus, number> {
   const counts: Record<JobStatus, number> = { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
   for (const child of children) counts[child.status]++;
   return counts;

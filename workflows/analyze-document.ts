@@ -52,13 +52,13 @@ const { planProviderChain, readCachedAnalysis, writeCachedAnalysis } = proxyLoca
  * How the job's progress leaves the workflow. Changes are staged in `progress`; `publish()` sends
  * them as commands, so a workflow task carries one memo and one search-attribute upsert at most.
  */
-interface ProgressReporter {
+export interface ProgressReporter {
   moveTo(stage: JobStage, status: JobStatus): void;
   useProvider(provider: ProviderName): void;
   publish(): void;
 }
 
-function eventDrivenReporter(progress: JobProgress): ProgressReporter {
+export function eventDrivenReporter(progress: JobProgress): ProgressReporter {
   let status: JobStatus = 'queued';
   const published: { status?: JobStatus; provider?: ProviderName } = {};
   return {
@@ -107,21 +107,31 @@ export async function analyzeDocument(input: AnalyzeDocumentInput): Promise<Anal
   const reporter = eventDriven ? eventDrivenReporter(progress) : legacyReporter(progress);
   if (eventDriven) {
     progress.version = 0;
-    setHandler(providerAttemptFailedSignal, ({ provider, attempt, errorType }) => {
-      // A late report from a step that has ended changes nothing.
-      if (progress.provider !== provider || progress.stage !== 'analyzing') return;
-      progress.currentAttempt = { provider, attempt: attempt + 1, lastFailure: errorType };
-      reporter.publish();
-    });
+    showRetriesAsTheyHappen(progress, reporter);
   }
-  try {
-    let result: AnalysisResult;
+  return reportingTheEnd(reporter, async () => {
     if (withFallbackChain) {
       reporter.moveTo('analyzing', 'running');
-      result = await runFallbackChain(input, progress, reporter, eventDriven);
-    } else {
-      result = await analyzeWithLocalAnalyzerOnly(input, progress, () => reporter.moveTo('analyzing', 'running'));
+      return runFallbackChain(input, progress, reporter, eventDriven);
     }
+    return analyzeWithLocalAnalyzerOnly(input, progress, () => reporter.moveTo('analyzing', 'running'));
+  });
+}
+
+/** A provider activity's report of a failed attempt becomes the job's `currentAttempt` at once. */
+export function showRetriesAsTheyHappen(progress: JobProgress, reporter: ProgressReporter): void {
+  setHandler(providerAttemptFailedSignal, ({ provider, attempt, errorType }) => {
+    // A late report from a step that has ended changes nothing.
+    if (progress.provider !== provider || progress.stage !== 'analyzing') return;
+    progress.currentAttempt = { provider, attempt: attempt + 1, lastFailure: errorType };
+    reporter.publish();
+  });
+}
+
+/** Runs the job's work and publishes how it ended: completed, failed or cancelled. */
+export async function reportingTheEnd(reporter: ProgressReporter, work: () => Promise<AnalysisResult>): Promise<AnalysisResult> {
+  try {
+    const result = await work();
     reporter.moveTo('completed', 'completed');
     reporter.publish();
     return result;
@@ -154,7 +164,7 @@ async function runFallbackChain(input: AnalyzeDocumentInput, progress: JobProgre
   return result;
 }
 
-async function runProviders(input: AnalyzeDocumentInput, progress: JobProgress, reporter: ProgressReporter, storeInStep: boolean): Promise<AnalysisResult> {
+export async function runProviders(input: AnalyzeDocumentInput, progress: JobProgress, reporter: ProgressReporter, storeInStep: boolean): Promise<AnalysisResult> {
   const steps = input.plan ?? (await planProviderChain());
   const tier = input.options?.tier ?? 'advanced';
   for (const [index, step] of steps.entries()) {
@@ -258,7 +268,7 @@ function recordCancelledStep(progress: JobProgress, provider: ProviderName): voi
   recordStep(progress, { provider, outcome: 'cancelled', attempts: attempt, errorType: 'Cancelled', inputTokens: 0, outputTokens: 0 });
 }
 
-function recordStep(progress: JobProgress, attempt: ProviderAttempt): void {
+export function recordStep(progress: JobProgress, attempt: ProviderAttempt): void {
   delete progress.currentAttempt;
   progress.chain.push(attempt);
   const tokens = (progress.tokens ??= { input: 0, output: 0 });

@@ -9,6 +9,7 @@ import { principalOf } from '../auth';
 import { budgetOption, clientStanding, firstCallWorstCase, localOnlyPlan, refusalError } from '../spend';
 import type { OperationModeClient } from '../../shared/adapters/operation-mode-client';
 import type { TemporalGuard } from '../../shared/adapters/temporal/temporal-guard';
+import { taskPriorityOf } from '../../shared/core/scheduling/task-priority';
 import { BATCH_ID_PATTERN, type BatchService } from '../batches';
 import { notFound } from '../errors';
 import { analyzeBatchRequestSchema } from '../schemas';
@@ -66,7 +67,7 @@ export function batchRouter({ config, budgets, documents, batches, modes, retryA
       options: { tier, ...(body.maxTokens !== undefined && { maxTokens: body.maxTokens }), ...budgetOption(principal) },
       concurrency: body.concurrency,
       ...(localPlan && { plan: localPlan }),
-    }));
+    }, { priority: taskPriorityOf(body.priority, principal?.id ?? 'local'), ...(!localPlan && body.deferred !== undefined && { deferred: body.deferred }) }));
     res.status(202).location(batch.links.self).json(batch);
   });
 

@@ -95,6 +95,11 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, string | number | boolean
   'matching.numTaskqueueWritePartitions': 1,
   // An activity on the workflow's own task queue (the local analyzer) starts with the workflow task's reply.
   'system.enableActivityEagerExecution': true,
+  // Task priority and fairness (shared/core/scheduling/task-priority.ts): a backlogged queue dispatches by
+  // priority key, then shares dispatch between fairness keys (client keys). Both are off by default in
+  // server 1.29; fairness implies the priority matcher, which is named too so either can be turned off alone.
+  'matching.useNewMatcher': true,
+  'matching.enableFairness': true,
 };
 
 /**

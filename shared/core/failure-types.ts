@@ -7,6 +7,12 @@ export const FAILURE_TYPES = {
   allProvidersFailed: 'AllProvidersFailed',
   /** The operation mode (MAINTENANCE) has switched remote providers off: the job goes on with `local`. */
   remoteProvidersDisabled: 'RemoteProvidersDisabled',
+  /** A provider batch answered an item with an error; the item takes the sync chain. */
+  batchItemErrored: 'BatchItemErrored',
+  /** A provider batch ended (or was cancelled after DEFERRED_MAX_WAIT_SECONDS) without answering an item. */
+  batchItemExpired: 'BatchItemExpired',
+  /** A provider batch could not be submitted, checked or read; its items take the sync chain. */
+  batchFailed: 'BatchFailed',
 } as const;
 
 export type FailureType = (typeof FAILURE_TYPES)[keyof typeof FAILURE_TYPES];

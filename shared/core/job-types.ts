@@ -3,6 +3,7 @@ import type { ModelTier, ProviderName } from './providers/catalog';
 import type { ProviderStep } from './providers/plan';
 import type { BudgetLimit } from './spend/budget';
 import type { AttemptSpend } from './spend/attempt-spend';
+import type { AnalysisRoute, BatchSavings, DeferredSchedule } from './providers/batch-route';
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -59,6 +60,8 @@ export interface ProviderAttempt {
   costNanoUsd?: number;
   /** Tokens and cost per attempt of this step (remote providers). */
   attemptSpend?: AttemptSpend[];
+  /** `batch`: this step went through the provider's batch API (half price); absent: a synchronous call. */
+  route?: AnalysisRoute;
 }
 
 export interface TokenTotals {
@@ -87,6 +90,24 @@ export interface JobProgress {
    * progress was published (see EVENT_DRIVEN_PROGRESS_PATCH).
    */
   version?: number;
+  /** Which way the answer came: `batch` (a provider batch API, half price) or `sync`; absent in jobs that never tried batch. */
+  route?: AnalysisRoute;
+  /** Tokens billed at the batch price (route `batch`). */
+  savings?: BatchSavings;
+  /** The provider batch this job waits on, while it does. */
+  providerBatch?: ProviderBatchState;
+}
+
+export interface ProviderBatchState {
+  provider: ProviderName;
+  batchId?: string;
+  status: 'submitting' | 'waiting' | 'collecting' | 'ended' | 'failed';
+}
+
+/** A request that asked for the half-price route (`deferred: true`). */
+export interface AnalyzeDeferredDocumentInput extends AnalyzeDocumentInput {
+  plan: ProviderStep[];
+  schedule: DeferredSchedule;
 }
 
 export interface RetryingAttempt {
@@ -118,12 +139,20 @@ export interface AnalyzeBatchInput {
   plan?: ProviderStep[];
 }
 
+export interface AnalyzeDeferredBatchInput extends AnalyzeBatchInput {
+  plan: ProviderStep[];
+  schedule: DeferredSchedule;
+}
+
 export interface BatchChild {
   documentId: string;
-  jobId: string;
+  /** The child job; absent for a document answered by the provider batch (its answer is in the cache). */
+  jobId?: string;
   status: JobStatus;
   provider?: string;
   errorType?: string;
+  /** Deferred batches: `batch` (answered by the provider batch) or `sync` (a child job, after a batch error). */
+  route?: AnalysisRoute;
 }
 
 export interface BatchProgress {
@@ -132,4 +161,7 @@ export interface BatchProgress {
   /** The most children seen running at once (never above the input's concurrency). */
   peakRunning: number;
   children: BatchChild[];
+  /** Deferred batches: the provider batch, and the tokens its answers were billed at half price for. */
+  providerBatch?: ProviderBatchState;
+  savings?: BatchSavings;
 }

@@ -9,6 +9,9 @@ import type { BatchProgress, JobProgress, ProviderAttemptFailed } from './job-ty
 export const WORKFLOW_TYPES = {
   analyzeDocument: 'analyzeDocument',
   analyzeBatch: 'analyzeBatch',
+  /** `deferred: true` requests: the provider batch API first (half price), the sync chain for what it does not answer. */
+  analyzeDeferredDocument: 'analyzeDeferredDocument',
+  analyzeDeferredBatch: 'analyzeDeferredBatch',
 } as const;
 
 export const BATCH_ID_PREFIX = 'batch-';

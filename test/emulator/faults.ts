@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AnalysisContent } from '../../shared/core/analysis-result';
 import type { CacheSplit, PromptCache } from './prompt-cache';
+import { BatchStore, type BatchBehaviour } from './batches';
 
 export type ProviderName = 'anthropic' | 'openai' | 'openai-compatible';
 
@@ -159,6 +160,9 @@ export class ProviderController {
   private readonly changes = new EventEmitter().setMaxListeners(0);
   /** What this provider has cached of earlier prompts (cleared by reset()). */
   readonly promptCache: PromptCache;
+  private held: { gate: Promise<void>; release: () => void } | undefined;
+  /** Batches submitted to this provider's batch API (items take their outcomes from the fault queue). */
+  batches = new BatchStore();
 
   constructor(
     readonly name: ProviderName,
@@ -175,6 +179,36 @@ export class ProviderController {
   setDefault(fault: Fault): this {
     this.defaultFault = fault;
     return this;
+  }
+
+  /** How batches submitted from now on behave: processing time, expiry. */
+  setBatchBehaviour(behaviour: Partial<BatchBehaviour>): this {
+    Object.assign(this.batches.behaviour, behaviour);
+    return this;
+  }
+
+  /**
+   * Completion requests that arrive from now on wait (connection open, nothing sent) until `release()`;
+   * a test fills its workers' slots this way to build a queue behind them without relying on timing.
+   */
+  hold(): this {
+    if (!this.held) {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      this.held = { gate, release };
+    }
+    return this;
+  }
+
+  release(): this {
+    this.held?.release();
+    this.held = undefined;
+    return this;
+  }
+
+  /** @internal Resolves once the provider is not held. */
+  whenReleased(): Promise<void> {
+    return this.held?.gate ?? Promise.resolve();
   }
 
   get requests(): number {
@@ -206,6 +240,8 @@ export class ProviderController {
   reset(): void {
     this.queue = [];
     this.defaultFault = { kind: 'ok' };
+    this.release();
+    this.batches = new BatchStore();
     this.counters = newCounters();
     this.promptCache.clear();
     for (const res of this.open) this.resetConnection(res);

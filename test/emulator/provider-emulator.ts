@@ -6,6 +6,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { anthropicDialect } from './anthropic';
+import { anthropicBatchCall, type BatchReply } from './anthropic-batches';
+import { openaiBatchCall } from './openai-batches';
 import {
   assistantText,
   documentAnswer,
@@ -23,6 +25,7 @@ import { PromptCache } from './prompt-cache';
 
 export { DEFAULT_ANALYSIS, DEFAULT_ANALYSIS_TEXT, MALFORMED_TEXT, documentAnswer, fencedText, ProviderController } from './faults';
 export type { Fault, ProviderName, RequestRecord, TokenUsage } from './faults';
+export type { BatchBehaviour, BatchRecord } from './batches';
 
 export interface ProviderEmulator {
   /** e.g. `http://127.0.0.1:41234` */
@@ -102,6 +105,7 @@ async function route(req: IncomingMessage, res: ServerResponse, controllers: Rec
     if (!dialect.hasCredentials(req.headers)) return sendError(exchange, 401, dialect.missingCredentials);
     return sendJson(res, 200, dialect.models(), { [dialect.requestIdHeader]: exchange.requestId });
   }
+  if (/^\/v1\/(messages\/batches|batches|files)(\/|$)/.test(subpath!)) return answerBatchCall(exchange, subpath!, name);
   sendError(exchange, 404, `Not found: ${req.method} ${subpath}`);
 }
 
@@ -137,7 +141,36 @@ async function answerCompletion(exchange: Exchange): Promise<void> {
     taken.finished = exchange.res.writableFinished;
   });
   controller.record(taken);
+  await Promise.race([controller.whenReleased(), new Promise((resolve) => closed.addEventListener('abort', resolve))]);
   await play(fault, exchange, body, closed);
+}
+
+/** The providers' batch APIs: submitted, polled and collected over plain HTTP; items answer from the fault queue. */
+async function answerBatchCall(exchange: Exchange, subpath: string, name: ProviderName): Promise<void> {
+  const { req, res, dialect, controller } = exchange;
+  const raw = Buffer.from(await readBody(req), 'utf8');
+  controller.record({
+    at: Date.now(),
+    path: exchange.path,
+    model: undefined,
+    headers: { xApiKey: Boolean(req.headers['x-api-key']), authorization: Boolean(req.headers.authorization) },
+    body: undefined,
+    fault: undefined,
+  });
+  if (!dialect.hasCredentials(req.headers)) return sendError(exchange, 401, dialect.missingCredentials);
+  const method = req.method ?? 'GET';
+  const reply: BatchReply | undefined =
+    name === 'anthropic'
+      ? anthropicBatchCall(method, subpath, parseObject(raw.toString('utf8')), controller, dialect, `http://${req.headers.host}/anthropic`)
+      : await openaiBatchCall(method, subpath, raw, req.headers['content-type'], controller, dialect);
+  if (!reply) return sendError(exchange, 404, `Not found: ${method} ${subpath}`);
+  const headers = { [dialect.requestIdHeader]: exchange.requestId };
+  if (typeof reply.body === 'string') {
+    res.writeHead(reply.status, { 'content-type': name === 'anthropic' ? 'application/binary' : 'application/octet-stream', ...headers });
+    res.end(reply.body);
+    return;
+  }
+  sendJson(res, reply.status, reply.body, headers);
 }
 
 async function play(fault: Fault, exchange: Exchange, body: Record<string, unknown>, closed: AbortSignal): Promise<void> {
