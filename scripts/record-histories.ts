@@ -141,7 +141,8 @@ const CASES: Record<string, (recorder: Recorder) => Promise<WorkflowHandle>> = {
     await handle.cancel();
     return handle;
   },
-  // Cancelled as soon as it is started: usually before its first task, so no provider is tried (honest-cancel).
+  // Cancelled as soon as it is started: depending on timing, before the first step or with the answer
+  // landing after the cancel; either is a path of the honest-cancel patch (the c3813fc recording is the second).
   'analyze-document-at-once-cancelled': async (recorder) => {
     const document = await recorder.documents.create({ content: `${ARTICLE} Cancelled at once.` });
     const plan = planProviderChain(recorder.anthropicQueue);

@@ -183,6 +183,14 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('has the Temporal UI reach the codec under the API\'s TEMPORAL_UI_CODEC_TOKEN path (its browser cannot send an API key)', () => {
+    const raw = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as ComposeFile;
+    const endpoint = environmentOf(raw.services['temporal-ui']!).TEMPORAL_CODEC_ENDPOINT ?? '';
+    const api = new URL(environmentOf(service('api')).TEMPORAL_UI_URL ?? '');
+    assert.match(endpoint, new RegExp(`^http://${api.hostname}:${defaults.api.port}/codec/ui/\\$\\{TEMPORAL_UI_CODEC_TOKEN(:-)?\\}$`));
+    assert.equal(environmentOf(raw.services.api!).TEMPORAL_UI_CODEC_TOKEN, '${TEMPORAL_UI_CODEC_TOKEN:-}');
+  });
+
   it('publishes the Temporal frontend on the config default port', () => {
     assert.deepEqual(publishedPorts(service('temporal')), [{ host: defaults.temporal.port, container: defaults.temporal.port }]);
   });
