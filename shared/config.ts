@@ -326,6 +326,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       throw new ConfigError(variable, problem);
     },
   );
+  const longestCallMs = Math.max(0, ...providers.order.filter((name): name is RemoteProviderName => name !== 'local').map((name) => providers[name].timeoutMs));
+  if (spend.reservationTtlMs <= longestCallMs) {
+    // A reservation that lapses while its request runs would let others spend the same room.
+    throw new ConfigError('BUDGET_RESERVATION_TTL_SECONDS', `must be longer than the longest provider timeout (${longestCallMs / 1000} s)`);
+  }
   return {
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_PORT}`,

@@ -52,6 +52,10 @@ describe('budgets (pure core and the in-process store)', () => {
     })();
     assert.ok(error instanceof ConfigError && /API_KEYS/.test(error.message) && !error.message.includes('sekrit'), error?.message);
     assert.throws(() => loadConfig({ PRICES: '{"anthropic/x": {"input": -1, "output": 2}}' }), /PRICES/);
+    assert.throws(
+      () => loadConfig({ ANTHROPIC_API_KEY: 'k', ANTHROPIC_TIMEOUT_SECONDS: '30', BUDGET_RESERVATION_TTL_SECONDS: '20' }),
+      /BUDGET_RESERVATION_TTL_SECONDS must be longer than the longest provider timeout \(30 s\)/,
+    );
     const priced = loadConfig({ PRICES: '{"anthropic/claude-opus-4-1": {"input": 1, "output": 2}}' });
     assert.deepEqual(priceOf(priced.spend.prices, 'anthropic', 'claude-opus-4-1'), { input: 1000, output: 2000, cacheRead: 1000, cacheWrite: 1000 });
   });
