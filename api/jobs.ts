@@ -46,7 +46,10 @@ export class JobService {
 
   /** `priority`: Temporal task priority and fairness key (shared/core/scheduling); a joined running job keeps its own. */
   async start(input: AnalyzeDocumentInput, scheduling: { priority?: Priority; deferred?: boolean } = {}): Promise<JobView> {
-    const jobId = `${JOB_ID_PREFIX}${input.cacheKey ?? randomUUID()}`;
+    // A deferred job may wait a day for its provider batch: identical deferred requests share it, but a
+    // synchronous request must not join it, so its id comes from the cache key under another name.
+    const jobKey = input.cacheKey && scheduling.deferred ? createHash('sha256').update(`deferred:${input.cacheKey}`).digest('hex') : input.cacheKey;
+    const jobId = `${JOB_ID_PREFIX}${jobKey ?? randomUUID()}`;
     const initialProgress: JobProgress = { stage: 'queued', documentId: input.documentId, chain: [], tokens: { input: 0, output: 0 }, version: 0 };
     // Deferred: the half-price provider batch first (workflows/analyze-deferred-document.ts).
     const workflowType = scheduling.deferred ? WORKFLOW_TYPES.analyzeDeferredDocument : WORKFLOW_TYPES.analyzeDocument;

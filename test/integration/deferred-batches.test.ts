@@ -100,6 +100,10 @@ describe('deferred analysis through the providers’ batch APIs (half price)', f
     const running = await harness.start({ LLM_PROVIDERS: 'anthropic,local', ...FAST_POLLING, DEFERRED_MAX_WAIT_SECONDS: '1' });
     const anthropic = harness.emulator.provider('anthropic').setBatchBehaviour({ processingMs: 60_000 });
     const started = await request(running.apiUrl, 'POST', '/api/analyze', { json: { content: text(300), deferred: true } });
+    // The same request without `deferred` does not join the waiting job: it runs now, on its own.
+    const now = await request(running.apiUrl, 'POST', '/api/analyze', { json: { content: text(300) } });
+    assert.equal(now.status, 202);
+    assert.notEqual(now.body.jobId, started.body.jobId);
     const job = await finishedJob(running, started.body.jobId);
     assert.equal(job.status, 'completed');
     assert.equal(job.route, 'sync');
