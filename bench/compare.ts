@@ -6,6 +6,7 @@
  */
 import { closedLoop, engineTimes, frontendRequestsPerRun, interleavedSequential, latenciesOf, type Latencies, type LoadFigures } from './compare/measure';
 import { directSdkCall, postJson, projectJob, temporalFloor, type RunOnce } from './compare/paths';
+import { cpuPerOperation, cpuSnapshot } from './compare/cpu';
 import { startCompareStack } from './compare/stack';
 
 // autocannon ships no types.
@@ -72,7 +73,17 @@ export async function benchCompare(): Promise<void> {
     const { samples, workflowIds } = await interleavedSequential(paths, ROUNDS);
     const sequential = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, latenciesOf(values)]));
     const load: Record<string, LoadFigures> = {};
-    for (const [name, run] of Object.entries(paths)) load[name] = await closedLoop(run, CLIENTS, SECONDS);
+    const cpu: Record<string, Record<string, number>> = {};
+    const processesOf: Record<string, string[]> = {
+      'Temporal floor': ['temporal', 'floor worker'],
+      'project job (API POST + wait)': ['temporal', 'project worker', 'api'],
+    };
+    for (const [name, run] of Object.entries(paths)) {
+      const pids = Object.fromEntries((processesOf[name] ?? []).map((role) => [role, stack.pids[role]]));
+      const before = cpuSnapshot(pids);
+      load[name] = await closedLoop(run, CLIENTS, SECONDS);
+      cpu[name] = cpuPerOperation(before, cpuSnapshot(pids), load[name]!.completed);
+    }
 
     const sample = (name: string) => workflowIds[name]!.slice(-20);
     const engine = {
@@ -95,6 +106,11 @@ export async function benchCompare(): Promise<void> {
     console.log(`project / floor at ${CLIENTS} clients: ${((load['project job (API POST + wait)']!.completedPerSecond / load['Temporal floor']!.completedPerSecond) * 100).toFixed(0)} %`);
     console.log(`floor before → after tuning: p50 ${before.sequential.p50.toFixed(1)} → ${floor.p50.toFixed(1)} ms; ${before.load.completedPerSecond.toFixed(1)} → ${load['Temporal floor']!.completedPerSecond.toFixed(1)} /s at ${CLIENTS} clients`);
     console.log(`engine start→close (histories, last 20): floor p50 ${engine.floor.p50.toFixed(1)} ms, project p50 ${engine.project.p50.toFixed(1)} ms; client saw ${floor.p50.toFixed(1)} and ${project.p50.toFixed(1)} ms`);
+    for (const [name, perProcess] of Object.entries(cpu)) {
+      if (Object.keys(perProcess).length === 0) continue;
+      const sum = Object.values(perProcess).reduce((total, value) => total + value, 0);
+      console.log(`CPU per completed job at ${CLIENTS} clients, ${name}: ${sum.toFixed(1)} ms (${Object.entries(perProcess).map(([role, value]) => `${role} ${value.toFixed(1)}`).join(', ')})`);
+    }
     const total = (counts: Record<string, number>) => Object.values(counts).reduce((sum, value) => sum + value, 0);
     const breakdown = (counts: Record<string, number>) =>
       Object.entries(counts).sort(([, a], [, b]) => b - a).map(([operation, count]) => `${operation} ${count.toFixed(1)}`).join(', ');

@@ -31,6 +31,7 @@ export async function interleavedSequential(paths: Record<string, RunOnce>, roun
 }
 
 export interface LoadFigures {
+  completed: number;
   completedPerSecond: number;
   errors: number;
   latency: Latencies;
@@ -55,7 +56,7 @@ export async function closedLoop(run: RunOnce, clients: number, seconds: number)
       }
     }),
   );
-  return { completedPerSecond: samples.length / ((performance.now() - started) / 1000), errors, latency: latenciesOf(samples) };
+  return { completed: samples.length, completedPerSecond: samples.length / ((performance.now() - started) / 1000), errors, latency: latenciesOf(samples) };
 }
 
 /** Start-to-close time of each run as the server recorded it (first event to last). */

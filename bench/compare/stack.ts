@@ -22,6 +22,8 @@ export interface CompareStack {
   client: Client;
   apiUrl: string;
   serverMetricsUrl: string;
+  /** Process ids by role, for CPU accounting: temporal, floor worker, project worker(s), api. */
+  pids: Record<string, number | undefined>;
   stop(): Promise<void>;
 }
 
@@ -63,6 +65,7 @@ export async function startCompareStack(options: CompareStackOptions = {}): Prom
   };
   const floor = spawnEntry('bench/floor/worker.ts', { ...env, FLOOR_TASK_QUEUE });
   processes.push(floor);
+  const pids: Record<string, number | undefined> = { temporal: devServer.process.pid, 'floor worker': floor.child.pid };
   await waitFor(async () => floor.output(), (output) => output.includes('floor worker: ready'), 60_000);
 
   let apiUrl = '';
@@ -82,9 +85,14 @@ export async function startCompareStack(options: CompareStackOptions = {}): Prom
       ...options.projectEnv,
     };
     // A worker says it is polling at `info`; its log is otherwise quiet.
-    for (let i = 0; i < (options.workers ?? 1); i++) processes.push(await spawnWorker({ ...projectEnv, LOG_LEVEL: 'info' }));
+    for (let i = 0; i < (options.workers ?? 1); i++) {
+      const worker = await spawnWorker({ ...projectEnv, LOG_LEVEL: 'info' });
+      processes.push(worker);
+      pids[i === 0 ? 'project worker' : `project worker ${i + 1}`] = worker.child.pid;
+    }
     const api = spawnEntry('api/main.ts', projectEnv);
     processes.push(api);
+    pids.api = api.child.pid;
     apiUrl = `http://127.0.0.1:${apiPort}`;
     await waitFor(() => fetch(`${apiUrl}/api/health/live`).then((r) => r.ok, () => false), (ok) => ok, 60_000);
   }
@@ -94,6 +102,7 @@ export async function startCompareStack(options: CompareStackOptions = {}): Prom
     client,
     apiUrl,
     serverMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    pids,
     stop: async () => {
       await Promise.all(processes.map((spawned) => spawned.stop()));
       await connection.close();
