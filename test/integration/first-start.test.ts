@@ -219,6 +219,37 @@ describe('first start: ports in use, no Temporal yet, the first job', function (
     });
   });
 
+  describe('a second Ctrl-C on npm start', () => {
+    it('stops at once, cutting off the provider call the first one was waiting for', async () => {
+      // A 30 s call inside a 70 s grace: without the second Ctrl-C the worker would wait for its answer.
+      emulator.provider('anthropic').setDefault({ kind: 'ok', delayMs: 30_000 });
+      const port = await freePort();
+      const session = startInTerminal(
+        freshEnv({
+          ...providerEnv(emulator, { LLM_PROVIDERS: 'anthropic,local', ANTHROPIC_TIMEOUT_SECONDS: '60' }),
+          TEMPORAL_TASK_QUEUE: 'analysis',
+          PORT: String(port),
+          TEMPORAL_PORT: String(await freePort()),
+          TEMPORAL_UI_PORT: String(await freePort()),
+        }),
+      );
+      running.push(session);
+      await waitForOutput(session, /API docs/);
+      await waitForOutput(session, /worker: polling/);
+      const submitted = await request(`http://127.0.0.1:${port}`, 'POST', '/api/analyze', { json: { content: `Acme opened an office in Lisbon. ${randomUUID()}` } });
+      assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
+      const anthropic = emulator.provider('anthropic');
+      await waitFor(async () => anthropic.inFlight, (inFlight) => inFlight === 1, 60_000);
+
+      session.ctrlC();
+      await waitForOutput(session, /Stopping: the worker finishes its in-flight tasks first \(at most 70 s/);
+      session.ctrlC();
+      assert.equal(await session.exited, 0, session.output());
+      await anthropic.waitForAbort(10_000);
+      assert.equal(anthropic.requests, 1);
+    });
+  });
+
   describe('the first job of a NORMAL system', () => {
     it('runs on the advanced model although the mode workflow had not answered when it was submitted', async () => {
       const port = await freePort();
