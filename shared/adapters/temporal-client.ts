@@ -9,7 +9,7 @@ export const API_TEMPORAL_TIMEOUT_MS = 2_000;
  * How long the API's connection keeps retrying an unreachable server: inside API_TEMPORAL_TIMEOUT_MS, so
  * a guarded call ends on the connection's own UNAVAILABLE (which opens the guard's breaker), not on its deadline.
  */
-export const API_TEMPORAL_RETRY_BUDGET_MS = 1_500;
+export const API_TEMPORAL_RETRY_BUDGET_MS = 1_000;
 /** What a client is told to wait while Temporal is away: about one dev-server restart. */
 export const TEMPORAL_RETRY_AFTER_SECONDS = 3;
 
