@@ -105,7 +105,8 @@ function schemathesis(st: string, apiUrl: string, pass: Pass, config: string): P
     ...pass.filter,
   ];
   return new Promise((resolve, reject) => {
-    const child = spawn(st, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NO_COLOR: '1' } });
+    // Run where its config lives: Schemathesis keeps a cache directory in its working directory.
+    const child = spawn(st, args, { cwd: path.dirname(config), stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NO_COLOR: '1' } });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk;
