@@ -16,6 +16,7 @@ describe('Temporal unavailability: classification, bounded retries, the guard', 
       assert.equal(classifyTemporalError(UNAVAILABLE), 'unreachable');
       assert.equal(classifyTemporalError(new ServiceError('Failed to start Workflow', { cause: UNAVAILABLE })), 'unreachable');
       assert.equal(classifyTemporalError(new ServiceError('Failed to query Workflow', { cause: DEADLINE_EXCEEDED })), 'timeout');
+      assert.equal(classifyTemporalError(grpcError(8, 'RESOURCE_EXHAUSTED: namespace rate limit exceeded')), 'overloaded');
     });
 
     it('counts any other gRPC answer as the server answering, and anything else as no evidence', () => {
@@ -29,21 +30,28 @@ describe('Temporal unavailability: classification, bounded retries, the guard', 
   describe('boundedRetryOptions', () => {
     const base = defaultGrpcRetryOptions();
     const status = { code: 14, details: 'UNAVAILABLE', metadata: {} } as never;
+    const overloaded = { code: 8, details: 'RESOURCE_EXHAUSTED', metadata: {} } as never;
 
-    it('retries as the SDK would while time is left, never sleeping past the limit', () => {
-      const bounded = boundedRetryOptions(base, 1_000, () => 900);
+    it('retries as the SDK would while time is left, never sleeping past the deadline', () => {
+      const bounded = boundedRetryOptions(base, { deadlineMs: 1_000, unreachableUntilMs: Infinity }, () => 900);
       assert.equal(bounded.retryableDecider(1, status), true);
       assert.ok(bounded.delayFunction(8, status) <= 100, 'a 5 s backoff is cut to the 100 ms left');
     });
 
-    it('stops retrying at the limit', () => {
-      const bounded = boundedRetryOptions(base, 1_000, () => 1_000);
+    it('stops retrying at the deadline', () => {
+      const bounded = boundedRetryOptions(base, { deadlineMs: 1_000, unreachableUntilMs: Infinity }, () => 1_000);
       assert.equal(bounded.retryableDecider(1, status), false);
       assert.equal(bounded.delayFunction(1, status), 0);
     });
 
-    it('changes nothing without a limit', () => {
-      const bounded = boundedRetryOptions(base, Infinity, () => 0);
+    it('gives up on an unreachable server early, on an overloaded one only at the deadline', () => {
+      const bounded = boundedRetryOptions(base, { deadlineMs: 10_000, unreachableUntilMs: 1_000 }, () => 1_500);
+      assert.equal(bounded.retryableDecider(1, status), false);
+      assert.equal(bounded.retryableDecider(1, overloaded), true);
+    });
+
+    it('changes nothing without limits', () => {
+      const bounded = boundedRetryOptions(base, { deadlineMs: Infinity, unreachableUntilMs: Infinity }, () => 0);
       assert.equal(bounded.retryableDecider(1, status), base.retryableDecider(1, status));
       assert.equal(bounded.retryableDecider(10, status), false);
     });

@@ -7,7 +7,7 @@
  */
 import type { Connection } from '@temporalio/client';
 import { decideAdmission, initialBreakerState, recordFailure, recordSuccess, type BreakerState } from '../../core/resilience/circuit-breaker';
-import { classifyTemporalError, TemporalUnavailableError } from './temporal-unavailable';
+import { classifyTemporalError, TemporalUnavailableError, type TemporalUnreachableReason } from './temporal-unavailable';
 
 export interface TemporalGuardOptions {
   /** Shown in the error, so an operator knows which server to look at. */
@@ -54,11 +54,11 @@ export class TemporalGuard {
       return result;
     } catch (error) {
       const kind = classifyTemporalError(error);
-      // Only a failed connection opens the breaker: a slow answer is this request's problem, not proof the server is gone.
+      // Only a failed connection opens the breaker: a slow or refused call is this request's problem, not proof the server is gone.
       if (kind === 'unreachable') this.breaker = recordFailure(this.breaker, this.now(), { threshold: 1 });
       else if (kind === 'answered') this.breaker = recordSuccess(this.breaker, this.now());
-      if (kind === 'unreachable' || kind === 'timeout') throw this.unavailable(kind, error);
-      throw error;
+      if (kind === 'answered' || kind === 'other') throw error;
+      throw this.unavailable(kind, error);
     }
   }
 
@@ -85,7 +85,7 @@ export class TemporalGuard {
     return true;
   }
 
-  private unavailable(reason: 'unreachable' | 'timeout' | 'failing-fast', cause?: unknown): TemporalUnavailableError {
+  private unavailable(reason: TemporalUnreachableReason | 'failing-fast', cause?: unknown): TemporalUnavailableError {
     const { address, retryAfterSeconds, timeoutMs } = this.options;
     return new TemporalUnavailableError(address, reason, retryAfterSeconds, timeoutMs, cause === undefined ? undefined : { cause });
   }
