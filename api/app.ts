@@ -65,7 +65,12 @@ export function createApi({ config, client, documents, cache, gates, budgets: gi
   if (tracer) app.use(httpServerSpans(tracer));
 
   const jobs = new JobService(client, config);
-  const temporal = new TemporalGuard(client.connection, { address: config.temporal.address, timeoutMs: API_TEMPORAL_TIMEOUT_MS, retryAfterSeconds: TEMPORAL_RETRY_AFTER_SECONDS });
+  const temporal = new TemporalGuard(client.connection, {
+    address: config.temporal.address,
+    timeoutMs: API_TEMPORAL_TIMEOUT_MS,
+    retryAfterSeconds: TEMPORAL_RETRY_AFTER_SECONDS,
+    probe: () => client.workflowService.getSystemInfo({}),
+  });
   // Reads are memoized for a second: the mode changes rarely, and every analyze request needs it.
   const modes = new OperationModeClient(client, config, 1_000);
   const observability = createApiObservability({ config, cache, modes, gates, log: logger ?? createLogger({ name: 'api', level: 'silent' }) });

@@ -101,7 +101,7 @@ export class OperationModeClient {
     } catch (error) {
       const missingKeyId = missingKeyIdOf(error);
       const away = temporalUnreachableReason(error);
-      const why = away ? `Temporal at ${this.config.temporal.address} ${away === 'timeout' ? 'did not answer in time' : 'is not reachable'}` : (error as Error).message;
+      const why = away ? `Temporal at ${this.config.temporal.address} ${{ timeout: 'did not answer in time', overloaded: 'is overloaded', unreachable: 'is not reachable' }[away]}` : (error as Error).message;
       read = { unavailable: `operation mode unavailable: ${why}`, ...(missingKeyId && { missingKeyId }) };
     }
     this.memo = { at: started, read };

@@ -3,13 +3,16 @@ import type { AppConfig } from '../config';
 import { dataConverterFor } from './data-converter';
 import { boundedRetryInterceptor } from './temporal/bounded-retry';
 
-/** How long an API request waits for Temporal before it answers 503 (beyond a long poll's own wait). */
-export const API_TEMPORAL_TIMEOUT_MS = 2_000;
 /**
- * How long the API's connection keeps retrying an unreachable server: inside API_TEMPORAL_TIMEOUT_MS, so
- * a guarded call ends on the connection's own UNAVAILABLE (which opens the guard's breaker), not on its deadline.
+ * How long the API's connection keeps retrying an unreachable server before the request is answered
+ * 503: about a second, inside the deadline below, so the failure is the connection's own UNAVAILABLE.
  */
-export const API_TEMPORAL_RETRY_BUDGET_MS = 1_500;
+export const API_TEMPORAL_RETRY_BUDGET_MS = 1_000;
+/**
+ * How long a request waits for a Temporal that accepts connections but does not answer (beyond a long
+ * poll's own wait). Generous: a loaded server that starts a workflow in 3 s must not be reported away.
+ */
+export const API_TEMPORAL_TIMEOUT_MS = 10_000;
 /** What a client is told to wait while Temporal is away: about one dev-server restart. */
 export const TEMPORAL_RETRY_AFTER_SECONDS = 3;
 

@@ -152,9 +152,10 @@ describe('Temporal away: fast honest 503s, the rest keeps serving, recovery by i
 
     devServer = await startServer();
     const restartedAt = performance.now();
-    // The first requests after the restart are served: the API reconnects by itself.
-    const readBack = await call('GET', `/api/jobs/${started.body.jobId}`);
-    assert.equal(readBack.status, 200, JSON.stringify(readBack.body));
+    // The first requests after the restart are served, a burst of them too: the API reconnects by itself.
+    const firstReads = await Promise.all(Array.from({ length: 14 }, () => call('GET', `/api/jobs/${started.body.jobId}`)));
+    assert.deepEqual(firstReads.map((answer) => answer.status), Array(14).fill(200), JSON.stringify(firstReads.map((answer) => answer.body)));
+    const readBack = firstReads[0]!;
     assert.equal(readBack.body.servedFrom, undefined);
     assert.equal((await call('GET', '/api/jobs')).status, 200);
     const again = await call('POST', '/api/analyze', { json: { documentId: fresh.body.id } });
@@ -162,6 +163,6 @@ describe('Temporal away: fast honest 503s, the rest keeps serving, recovery by i
     // And the worker took up its work again by itself.
     const done = await finishedJob(again.body.jobId);
     assert.equal(done.body.result.meta.provider, 'local');
-    console.log(`      after the restart: first read ${readBack.ms} ms, a new job completed ${Math.round(performance.now() - restartedAt)} ms after the server was back`);
+    console.log(`      after the restart: first 14 concurrent reads ${Math.max(...firstReads.map((answer) => answer.ms))} ms, a new job completed ${Math.round(performance.now() - restartedAt)} ms after the server was back`);
   });
 });

@@ -16,6 +16,7 @@ describe('Temporal unavailability: classification, bounded retries, the guard', 
       assert.equal(classifyTemporalError(UNAVAILABLE), 'unreachable');
       assert.equal(classifyTemporalError(new ServiceError('Failed to start Workflow', { cause: UNAVAILABLE })), 'unreachable');
       assert.equal(classifyTemporalError(new ServiceError('Failed to query Workflow', { cause: DEADLINE_EXCEEDED })), 'timeout');
+      assert.equal(classifyTemporalError(grpcError(8, 'RESOURCE_EXHAUSTED: namespace rate limit exceeded')), 'overloaded');
     });
 
     it('counts any other gRPC answer as the server answering, and anything else as no evidence', () => {
@@ -29,21 +30,28 @@ describe('Temporal unavailability: classification, bounded retries, the guard', 
   describe('boundedRetryOptions', () => {
     const base = defaultGrpcRetryOptions();
     const status = { code: 14, details: 'UNAVAILABLE', metadata: {} } as never;
+    const overloaded = { code: 8, details: 'RESOURCE_EXHAUSTED', metadata: {} } as never;
 
-    it('retries as the SDK would while time is left, never sleeping past the limit', () => {
-      const bounded = boundedRetryOptions(base, 1_000, () => 900);
+    it('retries as the SDK would while time is left, never sleeping past the deadline', () => {
+      const bounded = boundedRetryOptions(base, { deadlineMs: 1_000, unreachableUntilMs: Infinity }, () => 900);
       assert.equal(bounded.retryableDecider(1, status), true);
       assert.ok(bounded.delayFunction(8, status) <= 100, 'a 5 s backoff is cut to the 100 ms left');
     });
 
-    it('stops retrying at the limit', () => {
-      const bounded = boundedRetryOptions(base, 1_000, () => 1_000);
+    it('stops retrying at the deadline', () => {
+      const bounded = boundedRetryOptions(base, { deadlineMs: 1_000, unreachableUntilMs: Infinity }, () => 1_000);
       assert.equal(bounded.retryableDecider(1, status), false);
       assert.equal(bounded.delayFunction(1, status), 0);
     });
 
-    it('changes nothing without a limit', () => {
-      const bounded = boundedRetryOptions(base, Infinity, () => 0);
+    it('gives up on an unreachable server early, on an overloaded one only at the deadline', () => {
+      const bounded = boundedRetryOptions(base, { deadlineMs: 10_000, unreachableUntilMs: 1_000 }, () => 1_500);
+      assert.equal(bounded.retryableDecider(1, status), false);
+      assert.equal(bounded.retryableDecider(1, overloaded), true);
+    });
+
+    it('changes nothing without limits', () => {
+      const bounded = boundedRetryOptions(base, { deadlineMs: Infinity, unreachableUntilMs: Infinity }, () => 0);
       assert.equal(bounded.retryableDecider(1, status), base.retryableDecider(1, status));
       assert.equal(bounded.retryableDecider(10, status), false);
     });
@@ -51,6 +59,8 @@ describe('Temporal unavailability: classification, bounded retries, the guard', 
 
   describe('TemporalGuard', () => {
     let clock: number;
+    let serverUp: boolean;
+    let probes: number;
     const deadlines: number[] = [];
     const connection = {
       withDeadline: <T>(deadline: number | Date, fn: () => Promise<T>) => {
@@ -58,12 +68,20 @@ describe('Temporal unavailability: classification, bounded retries, the guard', 
         return fn();
       },
     };
-    const newGuard = () => new TemporalGuard(connection, { address: '127.0.0.1:7233', timeoutMs: 2_000, retryAfterSeconds: 3, probeIntervalMs: 1_000, now: () => clock });
+    const probe = async () => {
+      probes++;
+      if (!serverUp) throw UNAVAILABLE;
+    };
+    const newGuard = () =>
+      new TemporalGuard(connection, { address: '127.0.0.1:7233', timeoutMs: 2_000, retryAfterSeconds: 3, probe, probeTimeoutMs: 500, probeIntervalMs: 1_000, now: () => clock });
     const failWith = (error: Error) => () => Promise.reject(error);
     const succeed = () => Promise.resolve('ok');
+    const failingFast = (error: unknown) => error instanceof TemporalUnavailableError && error.reason === 'failing-fast';
 
     beforeEach(() => {
       clock = 1_000_000;
+      serverUp = false;
+      probes = 0;
       deadlines.length = 0;
     });
 
@@ -84,33 +102,33 @@ describe('Temporal unavailability: classification, bounded retries, the guard', 
       assert.equal(guard.reachable, false);
     });
 
-    it('while away, answers at once without calling, except one probe a second', async () => {
+    it('while away, answers at once without calling Temporal, probing at most once a second', async () => {
       const guard = newGuard();
       await assert.rejects(guard.run(failWith(UNAVAILABLE)), TemporalUnavailableError);
       let calls = 0;
       const counted = () => {
         calls++;
-        return Promise.reject(UNAVAILABLE);
+        return Promise.resolve('ok');
       };
       clock += 500;
-      await assert.rejects(guard.run(counted), (error: TemporalUnavailableError) => error.reason === 'failing-fast');
-      assert.equal(calls, 0);
+      await assert.rejects(guard.run(counted), failingFast);
+      assert.deepEqual([calls, probes], [0, 0]);
       clock += 600;
-      await assert.rejects(guard.run(counted), (error: TemporalUnavailableError) => error.reason === 'unreachable');
-      assert.equal(calls, 1, 'the probe went through');
+      await assert.rejects(guard.run(counted), failingFast);
+      await assert.rejects(guard.run(counted), failingFast);
+      assert.deepEqual([calls, probes], [0, 1], 'one probe, with its own short deadline');
+      assert.equal(deadlines.at(-1), clock + 500);
     });
 
-    it('lets one probe through at a time and closes on its success', async () => {
+    it('once the probe finds the server back, the request and those waiting on the probe are served', async () => {
       const guard = newGuard();
       await assert.rejects(guard.run(failWith(UNAVAILABLE)));
       clock += 1_000;
-      let finishProbe!: (value: string) => void;
-      const probe = guard.run(() => new Promise<string>((resolve) => (finishProbe = resolve)));
-      await assert.rejects(guard.run(succeed), (error: TemporalUnavailableError) => error.reason === 'failing-fast');
-      finishProbe('ok');
-      assert.equal(await probe, 'ok');
+      serverUp = true;
+      const burst = await Promise.all(Array.from({ length: 5 }, () => guard.run(succeed)));
+      assert.deepEqual(burst, ['ok', 'ok', 'ok', 'ok', 'ok']);
+      assert.equal(probes, 1);
       assert.equal(guard.reachable, true);
-      assert.equal(await guard.run(succeed), 'ok');
     });
 
     it('reports a slow answer as unavailable without opening the breaker', async () => {
@@ -119,10 +137,8 @@ describe('Temporal unavailability: classification, bounded retries, the guard', 
       assert.equal(guard.reachable, true);
     });
 
-    it('passes other errors through; a server answer closes the breaker', async () => {
+    it('passes any other error through as it was', async () => {
       const guard = newGuard();
-      await assert.rejects(guard.run(failWith(UNAVAILABLE)));
-      clock += 1_000;
       await assert.rejects(guard.run(failWith(NOT_FOUND)), (error) => error === NOT_FOUND);
       assert.equal(guard.reachable, true);
       const plain = new Error('not a Temporal error');
