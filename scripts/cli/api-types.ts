@@ -20,6 +20,8 @@ export interface CachedAnalysis {
   cached: true;
   documentId: string;
   tokens: TokenTotals;
+  /** A cache hit costs nothing. */
+  cost?: { nanoUsd: number; usd: number };
   result: AnalysisResult;
 }
 

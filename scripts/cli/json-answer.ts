@@ -28,6 +28,7 @@ export function cachedAnswerAsJson(answer: CachedAnalysis): AnalyzeJson {
     provider: answer.result.meta.provider,
     chain: [],
     tokens: answer.tokens,
+    cost: answer.cost ?? { nanoUsd: 0, usd: 0 },
     result: answer.result,
     startedAt: null,
     closedAt: null,

@@ -39,8 +39,10 @@ describe('admission: one decision for every entry point', () => {
 
   it('batches are refused while the mode is unknown; single analyses are not', () => {
     assert.equal(decide({ entry: 'batch', mode: undefined, modeUnavailable: 'unreachable' }).refusal?.kind, 'mode');
+    // A new analysis asks for advanced; its provider attempt, reading the mode when it runs, lowers it while still unknown.
     const analyze = decide({ mode: undefined });
-    assert.deepEqual([analyze.admitted, analyze.tier], [true, 'light']);
+    assert.deepEqual([analyze.admitted, analyze.tier], [true, 'advanced']);
+    assert.equal(decide({ entry: 'provider-attempt', mode: undefined, requestedTier: 'advanced' }).tier, 'light');
   });
 
   it('MAINTENANCE turns remote providers off for running jobs (operation-mode)', () => {
