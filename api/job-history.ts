@@ -65,7 +65,17 @@ export class JobHistory {
    */
   async next(signal: AbortSignal): Promise<void> {
     if (this.ended) return;
-    await this.client.connection.withAbortSignal(signal, () => this.fetch(true));
+    // The SDK never removes the listener it adds to a call's signal: each call gets a signal of its own,
+    // linked to the caller's only while the call lasts (a long wait may take many pages).
+    const call = new AbortController();
+    const abort = () => call.abort(signal.reason);
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+    try {
+      await this.client.connection.withAbortSignal(call.signal, () => this.fetch(true));
+    } finally {
+      signal.removeEventListener('abort', abort);
+    }
   }
 
   get closed(): boolean {
