@@ -40,7 +40,7 @@ export class TemporalCliNotFoundError extends Error {
   }
 }
 
-function isExecutableFile(file: string): boolean {
+export function isExecutableFile(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
     return fs.statSync(file).isFile();
@@ -66,18 +66,18 @@ function goEnv(variable: string, env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /** Where `go install` puts binaries: GOBIN, else the first GOPATH entry's bin. */
-function goBinDir(env: NodeJS.ProcessEnv): string | undefined {
+export function goBinDir(env: NodeJS.ProcessEnv): string | undefined {
   const gobin = goEnv('GOBIN', env);
   if (gobin) return gobin;
   const gopath = goEnv('GOPATH', env);
   return gopath ? path.join(gopath.split(path.delimiter)[0]!, 'bin') : undefined;
 }
 
-function goInstall(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
-  log(`Building the Temporal CLI with \`go install ${TEMPORAL_CLI_MODULE}\` (first build takes several minutes)…`);
+/** `go install -v module` into Go's bin dir, logging progress every 100 packages. */
+export function goInstall(module: string, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     // -v names each package as it compiles: the progress a person waiting needs to see.
-    const child = spawn('go', ['install', '-v', TEMPORAL_CLI_MODULE], { env, stdio: ['ignore', 'inherit', 'pipe'] });
+    const child = spawn('go', ['install', '-v', module], { env, stdio: ['ignore', 'inherit', 'pipe'] });
     let compiled = 0;
     let tail = '';
     child.stderr.setEncoding('utf8');
@@ -139,7 +139,8 @@ export async function resolveTemporalCli(options: ResolveOptions = {}): Promise<
 
   if (binDir && goBinary) {
     try {
-      await goInstall(env, log);
+      log(`Building the Temporal CLI with \`go install ${TEMPORAL_CLI_MODULE}\` (first build takes several minutes)…`);
+      await goInstall(TEMPORAL_CLI_MODULE, env, log);
       if (isExecutableFile(goBinary)) return { path: goBinary, source: 'go install' };
       attempts.push(`go install ${TEMPORAL_CLI_MODULE}: finished but ${goBinary} is missing`);
     } catch (error) {

@@ -2,7 +2,7 @@
  * The fault model of the provider emulator: what a test can program, what the emulator counts, and the
  * contract each provider dialect (Anthropic, OpenAI) fulfils so that one request pipeline serves both.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AnalysisContent } from '../../shared/core/analysis-result';
@@ -27,7 +27,9 @@ export type Fault =
   /** 200 whose assistant text is the JSON inside ```json fences, with prose around it. */
   | { kind: 'fenced'; content?: string; delayMs?: number }
   /** Destroys the socket without writing a response. */
-  | { kind: 'reset'; delayMs?: number };
+  | { kind: 'reset'; delayMs?: number }
+  /** 200 with {@link documentAnswer} of the document in the prompt: each document gets its own deterministic answer. */
+  | { kind: 'per-document'; delayMs?: number };
 
 export const DEFAULT_ANALYSIS = {
   summary: 'The document announces a new regional office and the hiring plans that come with it.',
@@ -61,6 +63,24 @@ export function assistantText(fault: Extract<Fault, { kind: 'ok' | 'malformed' |
     case 'fenced':
       return fencedText(fault.content ?? JSON.stringify(DEFAULT_ANALYSIS, null, 2));
   }
+}
+
+/** The document text inside the analysis prompt's `<document>` element (see shared/core/providers/prompt.ts). */
+export function documentInPrompt(promptText: string): string | undefined {
+  return /<document>\n([\s\S]*)\n<\/document>/.exec(promptText)?.[1];
+}
+
+/** The analysis a `per-document` fault answers for `document`: derived from its digest, so a mixed-up answer shows. */
+export function documentAnswer(document: string): AnalysisContent {
+  const digest = createHash('sha256').update(document).digest('hex').slice(0, 16);
+  return {
+    summary: `Emulated analysis of document ${digest}.`,
+    keyPoints: [`The document is ${document.length} characters long`],
+    entities: [{ name: `Document ${digest}`, type: 'other' }],
+    sentiment: { label: 'neutral', score: 0 },
+    topics: [`digest-${digest.slice(0, 4)}`],
+    language: 'en',
+  };
 }
 
 export const randomId = (prefix: string): string => `${prefix}${randomBytes(12).toString('hex')}`;
@@ -103,6 +123,11 @@ export interface RequestRecord {
   body: unknown;
   /** The fault this request consumed; undefined when it was rejected before (auth, validation). */
   fault: Fault['kind'] | undefined;
+  /** The document text of an analysis prompt, so calls can be counted per document. */
+  document?: string;
+  /** When the exchange's connection closed, and whether the emulator had written its whole response by then. */
+  closedAt?: number;
+  finished?: boolean;
 }
 
 interface Counters {

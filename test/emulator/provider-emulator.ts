@@ -8,6 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { anthropicDialect } from './anthropic';
 import {
   assistantText,
+  documentAnswer,
+  documentInPrompt,
   estimateTokens,
   ProviderController,
   randomId,
@@ -18,7 +20,7 @@ import {
 } from './faults';
 import { openaiDialect } from './openai';
 
-export { DEFAULT_ANALYSIS, DEFAULT_ANALYSIS_TEXT, MALFORMED_TEXT, fencedText, ProviderController } from './faults';
+export { DEFAULT_ANALYSIS, DEFAULT_ANALYSIS_TEXT, MALFORMED_TEXT, documentAnswer, fencedText, ProviderController } from './faults';
 export type { Fault, ProviderName, RequestRecord, TokenUsage } from './faults';
 
 export interface ProviderEmulator {
@@ -128,7 +130,12 @@ async function answerCompletion(exchange: Exchange): Promise<void> {
   }
 
   const fault = controller.takeFault();
-  controller.record({ ...record, fault: fault.kind });
+  const taken: RequestRecord = { ...record, fault: fault.kind, document: documentInPrompt(dialect.promptText(body)) };
+  exchange.res.once('close', () => {
+    taken.closedAt = Date.now();
+    taken.finished = exchange.res.writableFinished;
+  });
+  controller.record(taken);
   await play(fault, exchange, body, closed);
 }
 
@@ -145,7 +152,7 @@ async function play(fault: Fault, exchange: Exchange, body: Record<string, unkno
     case 'status':
       return sendError(exchange, fault.status, undefined, fault.body, fault.headers);
     default: {
-      const text = assistantText(fault);
+      const text = fault.kind === 'per-document' ? JSON.stringify(documentAnswer(documentInPrompt(dialect.promptText(body)) ?? '')) : assistantText(fault);
       const usage = (fault.kind === 'ok' && fault.usage) || {
         input: estimateTokens(dialect.promptText(body)),
         output: estimateTokens(text),
