@@ -31,16 +31,18 @@ describe('fault suite: processes killed mid-load', function () {
     assert.ok(calls.exposed > 0, 'the kill found no provider call in flight: the scenario did not test a kill under load');
   });
 
+  // Until the contract branch (issue 11, deliverable 1: 503 + Retry-After within ~2 s when Temporal is away) is merged,
+  // this fails on its 5xx assertion: during the 15 s outage job reads and POSTs block ~15-20 s and then answer 500.
   it('the Temporal dev server SIGKILLed mid-load and restarted on the same state file: every job completes, none lost', async () => {
     const { calls } = await runScenario(deployment, {
-      name: 'dev server SIGKILL, restarted after 5 s',
+      name: 'dev server SIGKILL, restarted after 15 s',
       jobs: 60,
       providerDelayMs: 1_000,
       inject: async ({ providerRequests }) => {
         await providerRequests(20);
         const killedAt = Date.now();
         await deployment.devServer.kill();
-        await sleep(5_000);
+        await sleep(15_000);
         const repairedAt = Date.now();
         await deployment.devServer.start();
         return { windows: [{ from: killedAt, to: Date.now() }], repairedAt };

@@ -12,6 +12,7 @@ import type { Deployment } from '../helpers/deployment';
 import { brokenPromises, duplicateCalls, latenciesBetween, percentile, tableRow, type DuplicateCalls, type FaultWindow, type ScenarioRow } from '../helpers/fault-figures';
 import { ResilientClient, type JobOutcome } from '../helpers/resilient-client';
 import { distinctTexts } from '../helpers/scale-out';
+import type { Proxy, Toxic } from '../helpers/toxiproxy';
 import { recordRow } from './suite';
 
 export interface InjectedFault {
@@ -32,6 +33,8 @@ export interface ScenarioOptions {
   jobs: number;
   /** Analyses submitted at once (default: all of them, at most 50). */
   concurrency?: number;
+  /** Spreads the submissions: the i-th is not sent before i × paceMs (a steady stream instead of a burst). */
+  paceMs?: number;
   /** How long the emulated provider takes to answer. */
   providerDelayMs?: number;
   /** Jobs still open this long after the load began count as lost. */
@@ -112,13 +115,22 @@ export async function runScenario(deployment: Deployment, options: ScenarioOptio
     }
   })();
 
+  // Once repaired, one more probe at once, so recovery is measured even when the load ended first.
   const fault = options.inject?.({
     deployment,
     providerRequests: async (count) => {
       await provider.waitForRequests(requestsBefore + count, Math.max(1, deadline - Date.now()));
     },
+  }).then((injected) => {
+    probes.push(runJob(`Probe ${tag}-repaired: the first note after the repair, written in Lisbon.`));
+    return injected;
   });
-  const [outcomesOfLoad, injected] = await Promise.all([inLanes(texts, options.concurrency ?? Math.min(options.jobs, 50), runJob), fault]);
+  const paced = async (content: string) => {
+    const index = texts.indexOf(content);
+    await sleep(Math.max(0, startedAt + index * (options.paceMs ?? 0) - Date.now()));
+    return runJob(content);
+  };
+  const [outcomesOfLoad, injected] = await Promise.all([inLanes(texts, options.concurrency ?? Math.min(options.jobs, 50), paced), fault]);
   loadDone = true;
   await Promise.all([probing, reading]);
   const outcomes = [...outcomesOfLoad, ...(await Promise.all(probes))];
@@ -165,4 +177,17 @@ export async function runScenario(deployment: Deployment, options: ScenarioOptio
     'no 5xx other than 503 with Retry-After',
   );
   return { row, outcomes, calls };
+}
+
+/** A fault injection that degrades `link` with `toxic` for `holdMs`, once the provider has seen `afterRequests` requests. */
+export function degradeLink(link: Proxy, toxic: Toxic, holdMs: number, afterRequests = 10): NonNullable<ScenarioOptions['inject']> {
+  return async ({ providerRequests }) => {
+    await providerRequests(afterRequests);
+    const from = Date.now();
+    const remove = await link.degrade(toxic);
+    await sleep(holdMs);
+    const repairedAt = Date.now();
+    await remove();
+    return { windows: [{ from, to: Date.now() }], repairedAt };
+  };
 }
