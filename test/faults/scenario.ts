@@ -133,7 +133,8 @@ export async function runScenario(deployment: Deployment, options: ScenarioOptio
   const [outcomesOfLoad, injected] = await Promise.all([inLanes(texts, options.concurrency ?? Math.min(options.jobs, 50), paced), fault]);
   loadDone = true;
   await Promise.all([probing, reading]);
-  const outcomes = [...outcomesOfLoad, ...(await Promise.all(probes))];
+  const settled = [...outcomesOfLoad, ...(await Promise.all(probes))];
+  const outcomes = await inLanes(settled, 20, (outcome) => client.withChain(outcome, deadline));
   const finishedAt = Date.now();
 
   const windows = injected?.windows ?? [];

@@ -33,6 +33,18 @@ export interface JobOutcome {
   doneAt?: number;
 }
 
+interface JobReadBody {
+  status: string;
+  result?: AnalysisResult;
+  version: string;
+  chain: ProviderAttempt[];
+  /** Set when Temporal was away and the finished job came from the analysis cache (no chain then). */
+  servedFrom?: 'cache';
+}
+
+const attemptsOf = (view: JobReadBody): Record<string, number> | undefined =>
+  view.servedFrom ? undefined : Object.fromEntries(view.chain.map((step) => [step.provider, step.attempts ?? 1]));
+
 const REQUEST_TIMEOUT_MS = 30_000;
 const LONG_POLL_SECONDS = 10;
 
@@ -101,14 +113,27 @@ export class ResilientClient {
       const path = `/api/jobs/${job.jobId}?wait=${LONG_POLL_SECONDS}${since ? `&since=${since}` : ''}`;
       const { exchange, answer } = await this.call('GET', path);
       if (answer?.status === 200) {
-        const { status, result, version, chain } = answer.body as { status: string; result?: AnalysisResult; version: string; chain: ProviderAttempt[] };
-        if (status === 'completed' || status === 'failed' || status === 'cancelled') {
-          const attemptsByProvider = Object.fromEntries(chain.map((step) => [step.provider, step.attempts ?? 1]));
-          return { ...job, status, result, attemptsByProvider, doneAt: Date.now() };
+        const view = answer.body as JobReadBody;
+        if (view.status === 'completed' || view.status === 'failed' || view.status === 'cancelled') {
+          return { ...job, status: view.status, result: view.result, attemptsByProvider: attemptsOf(view), doneAt: Date.now() };
         }
-        since = version;
+        since = view.version;
         continue;
       }
+      if (answer) ResilientClient.assertNoClientError('GET', path, answer);
+      await this.pause(exchange);
+    }
+    return job;
+  }
+
+  /** The job's chain, read again once Temporal can answer (a read served from the cache while it was away has none). */
+  async withChain(job: JobOutcome, deadline: number): Promise<JobOutcome> {
+    if (!job.jobId || job.attemptsByProvider) return job;
+    while (Date.now() < deadline) {
+      const path = `/api/jobs/${job.jobId}`;
+      const { exchange, answer } = await this.call('GET', path);
+      const attempts = answer?.status === 200 ? attemptsOf(answer.body as JobReadBody) : undefined;
+      if (attempts) return { ...job, attemptsByProvider: attempts };
       if (answer) ResilientClient.assertNoClientError('GET', path, answer);
       await this.pause(exchange);
     }
