@@ -98,7 +98,11 @@ export class ResilientClient {
     while (Date.now() < deadline) {
       const { exchange, answer } = await this.call('POST', '/api/analyze', { content });
       if (answer?.status === 202) return { content, jobId: answer.body.jobId, status: 'lost', submittedAt };
-      if (answer?.status === 200) return { content, status: 'completed', result: answer.body.result, submittedAt, doneAt: Date.now() };
+      if (answer?.status === 200) {
+        // Only a first provider's answer is cached (no earlier step failed), so its attempts are the whole chain's.
+        const result = answer.body.result as AnalysisResult;
+        return { content, status: 'completed', result, attemptsByProvider: { [result.meta.provider]: result.meta.attempts }, submittedAt, doneAt: Date.now() };
+      }
       if (answer) ResilientClient.assertNoClientError('POST', '/api/analyze', answer);
       await this.pause(exchange);
     }
