@@ -20,7 +20,7 @@ export interface DuplicateCalls {
   /** Answers the provider gave for a document it had already answered. */
   duplicates: number;
   /** Duplicates the fault does not explain: the service called again although it had the answer. */
-  unexplained: { document: string; answered: number; attemptsRecorded: number; startedBeforeFaultEnded: number }[];
+  unexplained: { document: string; answered: number; attemptsRecorded: number; startedBeforeFaultEnded: number; models: (string | undefined)[] }[];
 }
 
 const openDuring = (record: RequestRecord, window: FaultWindow) => record.at <= window.to && (record.closedAt ?? Infinity) >= window.from;
@@ -48,7 +48,7 @@ export function duplicateCalls(log: readonly RequestRecord[], attemptsRecorded: 
     const attempts = attemptsRecorded.get(document) ?? 0;
     const startedBeforeFaultEnded = answers.slice(0, -1).filter((answer) => answer.at <= faultEnded).length;
     if (answers.length > attempts || startedBeforeFaultEnded < answers.length - 1) {
-      unexplained.push({ document, answered: answers.length, attemptsRecorded: attempts, startedBeforeFaultEnded });
+      unexplained.push({ document, answered: answers.length, attemptsRecorded: attempts, startedBeforeFaultEnded, models: answers.map((answer) => answer.model) });
     }
   }
   return { calls: ours.length, exposed: ours.filter((record) => windows.some((window) => openDuring(record, window))).length, duplicates, unexplained };

@@ -34,7 +34,7 @@ describe('fault suite figures', () => {
 
     it('a second answer the job did not record as an attempt is a defect', () => {
       const figures = duplicateCalls([call('a', 900, 990), call('a', 7_000, 7_100)], new Map([['a', 1]]), kill);
-      assert.deepEqual(figures.unexplained, [{ document: 'a', answered: 2, attemptsRecorded: 1, startedBeforeFaultEnded: 1 }]);
+      assert.deepEqual(figures.unexplained, [{ document: 'a', answered: 2, attemptsRecorded: 1, startedBeforeFaultEnded: 1, models: ['m', 'm'] }]);
     });
 
     it('a second answer after a first one that began after the fault is a defect', () => {
