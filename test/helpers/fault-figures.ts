@@ -19,18 +19,21 @@ export interface DuplicateCalls {
   exposed: number;
   /** Answers the provider gave for a document it had already answered. */
   duplicates: number;
-  /** Duplicates the fault does not explain: the service called again although it had the answer. */
-  unexplained: { document: string; answered: number; attemptsRecorded: number; startedBeforeFaultEnded: number; models: (string | undefined)[] }[];
+  /** Of those, answers whose earlier answer began after every fault had ended (attempts timed out on a starved machine). */
+  outsideFaults: number;
+  /** Duplicates no failed attempt accounts for: the service called again although it had the answer. */
+  unexplained: { document: string; answered: number; attemptsRecorded: number; models: (string | undefined)[] }[];
 }
 
 const openDuring = (record: RequestRecord, window: FaultWindow) => record.at <= window.to && (record.closedAt ?? Infinity) >= window.from;
 
 /**
  * Per document: a provider answer (a 200 the emulator finished writing) beyond the first is a duplicate.
- * It is explained when the earlier answer never counted for the job: its request started before the
- * fault ended (a killed worker, a black-holed or reset connection, a server that could not record the
- * completion) and the job recorded that attempt as failed (`attemptsRecorded`: the provider step's
- * attempts in the job's chain). Any other duplicate is a defect.
+ * It is accounted for when the job recorded an attempt for every answer (`attemptsRecorded`: the provider
+ * step's attempts in its chain): the earlier answer never reached the job, because its attempt failed
+ * (a killed worker, an answer black-holed on its way back, a completion a stopped Temporal server never
+ * recorded, an attempt that timed out). More answers than recorded attempts is a defect: the same job
+ * run twice, or a second job for the same request.
  */
 export function duplicateCalls(log: readonly RequestRecord[], attemptsRecorded: ReadonlyMap<string, number>, windows: FaultWindow[]): DuplicateCalls {
   const ours = log.filter((record) => record.document !== undefined && attemptsRecorded.has(record.document));
@@ -41,17 +44,17 @@ export function duplicateCalls(log: readonly RequestRecord[], attemptsRecorded: 
     answersByDocument.set(record.document!, [...(answersByDocument.get(record.document!) ?? []), record]);
   }
   let duplicates = 0;
+  let outsideFaults = 0;
   const unexplained: DuplicateCalls['unexplained'] = [];
   for (const [document, answers] of answersByDocument) {
     if (answers.length <= 1) continue;
     duplicates += answers.length - 1;
+    outsideFaults += answers.slice(0, -1).filter((answer) => answer.at > faultEnded).length;
     const attempts = attemptsRecorded.get(document) ?? 0;
-    const startedBeforeFaultEnded = answers.slice(0, -1).filter((answer) => answer.at <= faultEnded).length;
-    if (answers.length > attempts || startedBeforeFaultEnded < answers.length - 1) {
-      unexplained.push({ document, answered: answers.length, attemptsRecorded: attempts, startedBeforeFaultEnded, models: answers.map((answer) => answer.model) });
-    }
+    if (answers.length > attempts) unexplained.push({ document, answered: answers.length, attemptsRecorded: attempts, models: answers.map((answer) => answer.model) });
   }
-  return { calls: ours.length, exposed: ours.filter((record) => windows.some((window) => openDuring(record, window))).length, duplicates, unexplained };
+  const exposed = ours.filter((record) => windows.some((window) => openDuring(record, window))).length;
+  return { calls: ours.length, exposed, duplicates, outsideFaults, unexplained };
 }
 
 /** 5xx answers other than a 503 carrying Retry-After. */
@@ -80,6 +83,8 @@ export interface ScenarioRow {
   fallbacks: number;
   providerCalls: number;
   duplicates: number;
+  /** Duplicates whose earlier answer began after the fault (attempt timeouts on a starved machine). */
+  duplicatesOutsideFaults: number;
   /** Provider calls in flight during a fault. */
   exposed: number;
   unavailable503: number;
@@ -97,7 +102,7 @@ const COLUMNS: [string, (row: ScenarioRow) => string][] = [
   ['lost', (row) => String(row.lost)],
   ['local fallback', (row) => String(row.fallbacks)],
   ['provider calls', (row) => String(row.providerCalls)],
-  ['duplicate calls (in flight at the fault)', (row) => `${row.duplicates} (${row.exposed})`],
+  ['duplicate calls (in flight at the fault)', (row) => `${row.duplicates} (${row.exposed})${row.duplicatesOutsideFaults ? `, ${row.duplicatesOutsideFaults} after a timeout outside it` : ''}`],
   ['503 + Retry-After', (row) => String(row.unavailable503)],
   ['other 5xx', (row) => String(row.other5xx)],
   ['hung', (row) => String(row.hung)],
