@@ -51,13 +51,22 @@ export function analysisRouter({ config, budgets, documents, jobs, cache, modes,
     const { view, unavailable } = await modes.read();
     const principal = principalOf(res);
     const nowMs = Date.now();
+    const admission = { entry: 'analyze' as const, mode: view, modeUnavailable: unavailable, localAvailable: localOnlyPlan(config) !== undefined, nowMs };
+    // The cache comes before the budget: a hit costs nothing, so it needs neither the ledgers nor a worst case.
+    const { tier, cacheLookups } = decideAdmission(admission);
+    const keyFor = (candidate: ModelTier) =>
+      analysisKeyOf({ contentSha256, analysisType: body.analysisType, tier: candidate, maxTokens: body.maxTokens });
+
+    for (const candidate of cacheLookups) {
+      const cached = await cache.read(keyFor(candidate));
+      if (cached) {
+        res.status(200).json({ status: 'completed', cached: true, documentId: stored?.id ?? body.documentId, tokens: { input: 0, output: 0 }, cost: jobCostOf(0), result: cached });
+        return;
+      }
+    }
     const standing = await clientStanding(budgets, principal, nowMs);
     const decision = decideAdmission({
-      entry: 'analyze',
-      mode: view,
-      modeUnavailable: unavailable,
-      localAvailable: localOnlyPlan(config) !== undefined,
-      nowMs,
+      ...admission,
       ...(standing && {
         client: {
           overBudget: principal!.budget!.overBudget,
@@ -69,17 +78,6 @@ export function analysisRouter({ config, budgets, documents, jobs, cache, modes,
         },
       }),
     });
-    const { tier } = decision;
-    const keyFor = (candidate: ModelTier) =>
-      analysisKeyOf({ contentSha256, analysisType: body.analysisType, tier: candidate, maxTokens: body.maxTokens });
-
-    for (const candidate of decision.cacheLookups) {
-      const cached = await cache.read(keyFor(candidate));
-      if (cached) {
-        res.status(200).json({ status: 'completed', cached: true, documentId: stored?.id ?? body.documentId, tokens: { input: 0, output: 0 }, cost: jobCostOf(0), result: cached });
-        return;
-      }
-    }
     if (!decision.admitted) throw refusalError(decision, view, unavailable, retryAfterSeconds);
     // A client over its own budget with over=local gets the local analyzer, in a job of its own (never cached as the provider answer).
     const localPlan = decision.localOnlyBecause === 'client-budget' ? localOnlyPlan(config) : undefined;
