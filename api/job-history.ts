@@ -65,17 +65,52 @@ export class JobHistory {
    */
   async next(signal: AbortSignal): Promise<void> {
     if (this.ended) return;
-    // The SDK never removes the listener it adds to a call's signal: each call gets a signal of its own,
-    // linked to the caller's only while the call lasts (a long wait may take many pages).
-    const call = new AbortController();
-    const abort = () => call.abort(signal.reason);
+    await this.withSignal(signal, () => this.fetch(true));
+  }
+
+  /**
+   * The SDK never removes the listener it adds to a call's signal: each call gets a signal of its own,
+   * linked to the caller's only while the call lasts (a long wait may take many calls).
+   */
+  private async withSignal<T>(signal: AbortSignal, call: () => Promise<T>): Promise<T> {
+    const own = new AbortController();
+    const abort = () => own.abort(signal.reason);
     if (signal.aborted) abort();
     else signal.addEventListener('abort', abort, { once: true });
     try {
-      await this.client.connection.withAbortSignal(call.signal, () => this.fetch(true));
+      return await this.client.connection.withAbortSignal(own.signal, call);
     } finally {
       signal.removeEventListener('abort', abort);
     }
+  }
+
+  /**
+   * Waits for the run to close with the server's long-poll on its close event alone, so nothing before
+   * the close wakes the caller; false when no such job exists. Returns early when `signal` aborts.
+   */
+  async waitForClose(signal: AbortSignal): Promise<boolean> {
+    let token: Uint8Array | undefined;
+    while (!signal.aborted) {
+      let response;
+      try {
+        response = await this.withSignal(signal, () =>
+          this.client.workflowService.getWorkflowExecutionHistory({
+            namespace: this.client.options.namespace,
+            execution: { workflowId: this.jobId },
+            historyEventFilterType: temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
+            waitNewEvent: true,
+            ...(token && { nextPageToken: token }),
+          }),
+        );
+      } catch (error) {
+        if ((error as { code?: number }).code === 5 /* NOT_FOUND */) return false;
+        if (signal.aborted) return true;
+        throw error;
+      }
+      if ((response.history?.events ?? []).length > 0) return true;
+      token = response.nextPageToken && response.nextPageToken.length > 0 ? response.nextPageToken : undefined;
+    }
+    return true;
   }
 
   get closed(): boolean {

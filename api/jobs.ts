@@ -123,6 +123,18 @@ export class JobService {
   }
 
   /**
+   * The job once it has finished, or as it is after `waitMs`: the wait is the server's long-poll on the
+   * run's close event, so the job's progress wakes nobody, then one read of the whole history.
+   */
+  async readWhenFinished(jobId: string, waitMs: number, signal?: AbortSignal): Promise<JobView | undefined> {
+    if (waitMs > 0) {
+      const stop = AbortSignal.any([AbortSignal.timeout(waitMs), ...(signal ? [signal] : [])]);
+      if (!(await new JobHistory(this.client, jobId).waitForClose(stop))) return undefined;
+    }
+    return this.read(jobId);
+  }
+
+  /**
    * The job now, then each time it changes, following one history (never read twice); a quiet
    * `quietMs` yields the same view again. Ends after the closed job's view, or when `signal` aborts.
    * Yields nothing when there is no such job.

@@ -261,10 +261,14 @@ function paths({ codec = false }: OpenApiOptions): Record<string, Record<string,
         tag: 'jobs',
         summary: 'Read a job: status, fallback chain, tokens, result or error',
         description: [
-          'With `wait`, answers as soon as the job changes (or closes), or after that many seconds.',
+          'With `wait`, answers as soon as the job changes (or closes), or after that many seconds. With `wait` and `until=finished`, answers only once the job has finished (or after `wait` seconds): progress in between does not wake the client.',
           'While Temporal is away, a finished job whose answer is in the analysis cache is answered from there: `servedFrom` is `cache` and so is the `X-Served-From` header.',
         ].join(' '),
-        parameters: [jobId, ...queryParameters(readJobQuerySchema, { wait: 'Seconds to wait for the job to change or close before answering (long poll)' })],
+        parameters: [jobId, ...queryParameters(readJobQuerySchema, {
+          wait: 'Seconds to wait for the job to change or close before answering (long poll)',
+          since: 'The version the client saw last: a job at another version answers at once',
+          until: '`finished`: wait for the job to finish (completed, failed or cancelled), not for its next change',
+        })],
         responses: {
           200: { ...reply('The job', 'JobRead'), headers: { 'X-Served-From': { description: '`cache` when Temporal was away and the answer came from the analysis cache', schema: { type: 'string', enum: ['cache'] } } } },
           400: responseRef('InvalidId'),

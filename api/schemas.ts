@@ -81,7 +81,11 @@ export const listJobsQuerySchema = z
   .strict();
 
 export const readJobQuerySchema = z
-  .object({ wait: integerParam(0, 30).optional(), since: z.string().regex(/^[0-9a-f]{16}$/, 'is not a job version').optional() })
+  .object({
+    wait: integerParam(0, 30).optional(),
+    since: z.string().regex(/^[0-9a-f]{16}$/, 'is not a job version').optional(),
+    until: z.literal('finished').optional(),
+  })
   .strict();
 
 export const analyzeBatchRequestSchema = z

@@ -1,11 +1,12 @@
 /**
  * `npm run bench -- compare`: the project's job path beside its floors, in one run on one server,
  * interleaved: a direct SDK call, the bare Temporal floor (one workflow + one activity making that
- * call), the project's job through the API (POST + long-poll), and a cache hit beside /api/health/live.
+ * call), the project's job through the API (POST, then long-polls following its progress, or one GET
+ * with until=finished), and a cache hit beside /api/health/live.
  * Prints figures and ratios; asserts nothing. BENCH_ROUNDS and BENCH_SECONDS shorten or lengthen it.
  */
 import { closedLoop, engineTimes, frontendRequestsPerRun, interleavedSequential, latenciesOf, type Latencies, type LoadFigures } from './compare/measure';
-import { directSdkCall, postJson, projectJob, temporalFloor, type RunOnce } from './compare/paths';
+import { directSdkCall, postJson, projectJob, projectJobUntilFinished, temporalFloor, type RunOnce } from './compare/paths';
 import { cpuPerOperation, cpuSnapshot } from './compare/cpu';
 import { startCompareStack } from './compare/stack';
 
@@ -68,6 +69,7 @@ export async function benchCompare(): Promise<void> {
       'direct SDK call': directSdkCall(stack.emulator.anthropicBaseUrl),
       'Temporal floor': temporalFloor(stack.client),
       'project job (API POST + wait)': projectJob(stack.apiUrl),
+      'project job (POST + until=finished)': projectJobUntilFinished(stack.apiUrl),
     };
     for (const run of Object.values(paths)) for (let i = 0; i < 3; i++) await run();
     const { samples, workflowIds } = await interleavedSequential(paths, ROUNDS);
@@ -77,6 +79,7 @@ export async function benchCompare(): Promise<void> {
     const processesOf: Record<string, string[]> = {
       'Temporal floor': ['temporal', 'floor worker'],
       'project job (API POST + wait)': ['temporal', 'project worker', 'api'],
+      'project job (POST + until=finished)': ['temporal', 'project worker', 'api'],
     };
     for (const [name, run] of Object.entries(paths)) {
       const pids = Object.fromEntries((processesOf[name] ?? []).map((role) => [role, stack.pids[role]]));
@@ -93,6 +96,7 @@ export async function benchCompare(): Promise<void> {
     const requests = {
       floor: await frontendRequestsPerRun(stack.serverMetricsUrl, paths['Temporal floor']!, 20),
       project: await frontendRequestsPerRun(stack.serverMetricsUrl, paths['project job (API POST + wait)']!, 20),
+      finished: await frontendRequestsPerRun(stack.serverMetricsUrl, paths['project job (POST + until=finished)']!, 20),
     };
     const cache = await cacheHitVersusLive(stack.apiUrl);
 
@@ -103,7 +107,11 @@ export async function benchCompare(): Promise<void> {
     const floor = sequential['Temporal floor']!;
     const project = sequential['project job (API POST + wait)']!;
     console.log(`\nproject − floor, sequential: p50 ${(project.p50 - floor.p50).toFixed(1)} ms, p99 ${(project.p99 - floor.p99).toFixed(1)} ms`);
-    console.log(`project / floor at ${CLIENTS} clients: ${((load['project job (API POST + wait)']!.completedPerSecond / load['Temporal floor']!.completedPerSecond) * 100).toFixed(0)} %`);
+    const finished = sequential['project job (POST + until=finished)']!;
+    console.log(`project (until=finished) − floor, sequential: p50 ${(finished.p50 - floor.p50).toFixed(1)} ms, p99 ${(finished.p99 - floor.p99).toFixed(1)} ms`);
+    for (const name of ['project job (API POST + wait)', 'project job (POST + until=finished)']) {
+      console.log(`${name} / floor at ${CLIENTS} clients: ${((load[name]!.completedPerSecond / load['Temporal floor']!.completedPerSecond) * 100).toFixed(0)} %`);
+    }
     console.log(`floor before → after tuning: p50 ${before.sequential.p50.toFixed(1)} → ${floor.p50.toFixed(1)} ms; ${before.load.completedPerSecond.toFixed(1)} → ${load['Temporal floor']!.completedPerSecond.toFixed(1)} /s at ${CLIENTS} clients`);
     console.log(`engine start→close (histories, last 20): floor p50 ${engine.floor.p50.toFixed(1)} ms, project p50 ${engine.project.p50.toFixed(1)} ms; client saw ${floor.p50.toFixed(1)} and ${project.p50.toFixed(1)} ms`);
     for (const [name, perProcess] of Object.entries(cpu)) {
@@ -116,6 +124,7 @@ export async function benchCompare(): Promise<void> {
       Object.entries(counts).sort(([, a], [, b]) => b - a).map(([operation, count]) => `${operation} ${count.toFixed(1)}`).join(', ');
     console.log(`frontend requests per run: floor ${total(requests.floor).toFixed(1)} (${breakdown(requests.floor)})`);
     console.log(`                           project ${total(requests.project).toFixed(1)} (${breakdown(requests.project)})`);
+    console.log(`                           project, until=finished ${total(requests.finished).toFixed(1)} (${breakdown(requests.finished)})`);
     console.log(`cache hit POST /api/analyze ${cache.hit.toFixed(0)} req/s (p99 ${cache.hitP99} ms) vs /api/health/live ${cache.live.toFixed(0)} req/s (p99 ${cache.liveP99} ms): ${((cache.hit / cache.live) * 100).toFixed(0)} %`);
   } finally {
     await stack.stop();

@@ -99,9 +99,10 @@ export function analysisRouter({ config, budgets, documents, jobs, cache, modes,
 
   router.get('/jobs/:jobId', async (req, res) => {
     const jobId = parseParam(JOB_ID_PATTERN, req.params.jobId, 'jobId');
-    const { wait, since } = parseQuery(readJobQuerySchema, req);
+    const { wait, since, until } = parseQuery(readJobQuerySchema, req);
     const waitMs = (wait ?? 0) * 1000;
-    const job = await temporal.run(() => jobs.readWhenChanged(jobId, waitMs, since), { waitMs }).catch(async (error: unknown) => {
+    const read = until === 'finished' ? () => jobs.readWhenFinished(jobId, waitMs) : () => jobs.readWhenChanged(jobId, waitMs, since);
+    const job = await temporal.run(read, { waitMs }).catch(async (error: unknown) => {
       const cached = error instanceof TemporalUnavailableError ? await readCachedJob(jobId) : undefined;
       if (!cached) throw error;
       res.set(SERVED_FROM_HEADER, 'cache');

@@ -45,6 +45,22 @@ export function projectJob(apiUrl: string): RunOnce {
   };
 }
 
+/** POST /api/analyze with a fresh document, then one GET that holds until the job has finished. */
+export function projectJobUntilFinished(apiUrl: string): RunOnce {
+  return async () => {
+    const started = await postJson(`${apiUrl}/api/analyze`, { content: `${TEXT} Edition ${randomUUID()}.` });
+    if (started.status !== 202) throw new Error(`POST /api/analyze answered ${started.status}`);
+    let job = started.body as { jobId: string; status: string; error?: unknown };
+    while (job.status === 'queued' || job.status === 'running') {
+      const response = await fetch(`${apiUrl}/api/jobs/${job.jobId}?wait=30&until=finished`);
+      if (!response.ok) throw new Error(`GET job answered ${response.status}`);
+      job = (await response.json()) as typeof job;
+    }
+    if (job.status !== 'completed') throw new Error(`job ${job.status}: ${JSON.stringify(job.error)}`);
+    return job.jobId;
+  };
+}
+
 export async function postJson(url: string, json: unknown): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) });
   return { status: response.status, body: await response.json() };

@@ -86,6 +86,32 @@ describe('job reads: long-poll and server-sent events, event-driven', function (
     assert.equal(historyReads(delta), 3, JSON.stringify(delta));
   });
 
+  it('until=finished answers once the job has finished, with two history calls however much it changed meanwhile', async () => {
+    harness.emulator.provider('anthropic').enqueue({ kind: 'status', status: 529, delayMs: 300 }).setDefault({ kind: 'ok', delayMs: 2_500 });
+    await harness.start();
+    const job = await startJob();
+    const early = await api('GET', `/api/jobs/${job.jobId}?wait=1&until=finished`);
+    assert.equal(early.status, 200);
+    assert.equal(early.body.status, 'running', 'answered at its deadline, as the job stood');
+
+    const metricsUrl = harness.stack.serverMetricsUrl;
+    const historyReads = (moved: Record<string, number>) => (moved.GetWorkflowExecutionHistory ?? 0) + (moved.PollWorkflowExecutionHistory ?? 0);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const before = await frontendRequestCounts(metricsUrl);
+    const done = await api('GET', `/api/jobs/${job.jobId}?wait=20&until=finished`);
+    assert.equal(done.body.status, 'completed');
+    assert.equal(done.body.result.meta.provider, 'anthropic');
+    assert.equal(done.body.chain.at(-1).attempts, 2, JSON.stringify(done.body.chain));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const moved = requestsBetween(before, await frontendRequestCounts(metricsUrl));
+    assert.equal(historyReads(moved), 2, `one long-poll on the close event and one read: ${JSON.stringify(moved)}`);
+    assert.equal(moved.QueryWorkflow ?? 0, 0, JSON.stringify(moved));
+
+    const invalid = await api('GET', `/api/jobs/${job.jobId}?wait=5&until=closed`);
+    assert.equal(invalid.status, 400);
+    assert.match(JSON.stringify(invalid.body), /until/);
+  });
+
   it('streams server-sent events: the job, each attempt and stage, then the result, each with the version as id', async () => {
     harness.emulator.provider('anthropic').enqueue({ kind: 'status', status: 529, delayMs: 300 }).setDefault({ kind: 'ok', delayMs: 300 });
     await harness.start();
