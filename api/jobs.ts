@@ -10,6 +10,7 @@ import { temporalUiRunUrl } from '../shared/adapters/temporal-client';
 import type { analyzeDocument } from '../workflows';
 import { jobCostOf, jobStatusOf, stageOf, type ExecutionStatusName, type JobView } from './job-view';
 import { JobHistory } from './job-history';
+import { LingeringFollowers } from './lingering-followers';
 
 /** `analysis-<cache key>` for requests started through the API (so identical requests share a job); a UUID otherwise. */
 export const JOB_ID_PATTERN = new RegExp(`^${JOB_ID_PREFIX}([0-9a-f]{64}|[0-9a-f-]{36})$`);
@@ -34,7 +35,16 @@ export interface JobSummary {
 /** How long a status read waits for a worker to answer the progress query before reporting the job queued. */
 const PROGRESS_QUERY_TIMEOUT_MS = 2000;
 
+/** Long enough for a client's next long-poll to arrive; the cap bounds memory (a follower holds one job's state). */
+const FOLLOWER_LINGER_MS = 10_000;
+const MAX_LINGERING_FOLLOWERS = 10_000;
+
 export class JobService {
+  private readonly lingering = new LingeringFollowers<{ history: JobHistory; view: JobView }>({
+    lingerMs: FOLLOWER_LINGER_MS,
+    maxEntries: MAX_LINGERING_FOLLOWERS,
+  });
+
   constructor(
     private readonly client: Client,
     private readonly config: AppConfig,
@@ -114,12 +124,21 @@ export class JobService {
    * on the history: no timer loop here, and nothing for the workflow or any worker to do.
    */
   async readWhenChanged(jobId: string, waitMs: number, since?: string, signal?: AbortSignal): Promise<JobView | undefined> {
-    const history = new JobHistory(this.client, jobId);
-    if (!(await history.catchUp())) return undefined;
-    const view = await this.viewOf(history);
+    // A client long-polling again with the version this process just gave it continues that read.
+    const kept = waitMs > 0 && since !== undefined ? this.lingering.take(jobId, since) : undefined;
+    let history = kept?.history;
+    let view = kept?.view;
+    if (!history || !view) {
+      history = new JobHistory(this.client, jobId);
+      if (!(await history.catchUp())) return undefined;
+      view = await this.viewOf(history);
+    }
     // `since` is the version the client saw last: anything newer is answered at once.
-    if (waitMs <= 0 || history.closed || (since !== undefined && view.version !== since)) return view;
-    return this.nextChange(history, view, AbortSignal.any([AbortSignal.timeout(waitMs), ...(signal ? [signal] : [])]));
+    if (waitMs > 0 && !history.closed && (since === undefined || view.version === since)) {
+      view = await this.nextChange(history, view, AbortSignal.any([AbortSignal.timeout(waitMs), ...(signal ? [signal] : [])]));
+    }
+    if (!history.closed) this.lingering.keep(jobId, view.version, { history, view });
+    return view;
   }
 
   /**
