@@ -62,6 +62,7 @@ export async function startCompareStack(options: CompareStackOptions = {}): Prom
     TEMPORAL_ADDRESS: devServer.address,
     ANTHROPIC_BASE_URL: emulator.anthropicBaseUrl,
     LOG_LEVEL: 'warn',
+    ...(process.env.EXP_MAIN_QUEUE && { EXP_MAIN_QUEUE: '1' }),
   };
   const floor = spawnEntry('bench/floor/worker.ts', { ...env, FLOOR_TASK_QUEUE });
   processes.push(floor);

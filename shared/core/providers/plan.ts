@@ -53,7 +53,7 @@ export function planProviderChain(config: AppConfig): ProviderStep[] {
     const settings = config.providers[provider];
     return {
       provider,
-      taskQueue: providerTaskQueue(config.temporal.taskQueue, provider),
+      taskQueue: process.env.EXP_MAIN_QUEUE ? config.temporal.taskQueue : providerTaskQueue(config.temporal.taskQueue, provider),
       startToCloseTimeoutMs: settings.timeoutMs,
       heartbeatTimeoutMs: PROVIDER_HEARTBEAT_TIMEOUT_MS,
       retry: {
