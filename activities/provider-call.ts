@@ -30,6 +30,7 @@ import { priceOf } from '../shared/core/spend/prices';
 import { NO_USAGE, promptTokens, type TokenUsage } from '../shared/core/spend/usage';
 import { attemptSpendOf, earlierAttemptSpend, type AttemptSpend } from '../shared/core/spend/attempt-spend';
 import { BudgetExceededError, withBudget } from './providers/budget-guard';
+import { Bulkhead } from './providers/bulkhead';
 
 export interface ProviderCallRequest {
   provider: RemoteProviderName;
@@ -74,6 +75,12 @@ export function gatePolicyOf(settings: RemoteProviderConfig): GatePolicy {
 
 export function createProviderActivities(deps: { config: AppConfig; documents: DocumentStore; gates: GateStore; cache: AnalysisCache; budgets: BudgetStore }) {
   const clients = new Map<RemoteProviderName, LlmClient>();
+  const bulkheads = new Map<RemoteProviderName, Bulkhead>();
+  const bulkheadFor = (provider: RemoteProviderName) => {
+    let bulkhead = bulkheads.get(provider);
+    if (!bulkhead) bulkheads.set(provider, (bulkhead = new Bulkhead(deps.config.providers[provider].maxConcurrency)));
+    return bulkhead;
+  };
   // One per worker: its one-second memo spares a query per attempt; mode changes still reach the next attempt.
   let modes: OperationModeClient | undefined;
   const clientFor = (provider: RemoteProviderName) => {
@@ -149,7 +156,9 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       );
       const deadline = AbortSignal.timeout(Math.max(1, settings.timeoutMs - DEADLINE_MARGIN_MS - (Date.now() - started)));
       const signal = AbortSignal.any([context.cancellationSignal, deadline]);
+      let release: (() => void) | undefined;
       try {
+        release = await bulkheadFor(request.provider).acquire(signal);
         const prompt = buildAnalysisPrompt(document.content, request.analysisType);
         const maxTokens = Math.min(settings.maxTokens, request.maxTokens ?? Infinity);
         const budgeted = withBudget(clientFor(request.provider), {
@@ -230,6 +239,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
           },
         );
       } finally {
+        release?.();
         clearInterval(heartbeat);
       }
     },

@@ -50,7 +50,8 @@ function providerSettingsSchema(provider: RemoteProviderName) {
     [`${prefix}_JITTER`]: fraction.default(0.2),
     [`${prefix}_CIRCUIT_BREAKER_THRESHOLD`]: positiveInt.default(5),
     [`${prefix}_CIRCUIT_BREAKER_RECOVERY_SECONDS`]: positiveNumber.default(60),
-    [`${prefix}_RATE_LIMIT`]: positiveNumber.default(100),
+    // 0: no server-side limit (the provider's own 429s and the gate still apply).
+    [`${prefix}_RATE_LIMIT`]: z.coerce.number().min(0).default(100),
     [`${prefix}_MAX_CONCURRENCY`]: positiveInt.default(10),
     [`${prefix}_MAX_TOKENS`]: positiveInt.default(1024),
     [`${prefix}_MODEL_ADVANCED`]: z.string().trim().min(1).default(models.advanced),

@@ -2,7 +2,9 @@
  * One worker process polls several task queues: the main queue (workflows, the local analyzer, the
  * chain plan) and one queue per remote provider. A provider queue's activity rate is limited by the
  * Temporal server across every worker (`maxTaskQueueActivitiesPerSecond` = rate_limit / 60), and each
- * process caps its own concurrent calls to that provider (the bulkhead).
+ * process caps its own concurrent calls to that provider (the bulkhead). A provider without a server-side
+ * limit is called from the main queue (shared/core/providers/plan.ts); its queue is still polled, for
+ * jobs planned by a starter that set one.
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
@@ -70,7 +72,7 @@ export async function createWorkerSet({ config, connection, documents, gates, ca
         ...common,
         taskQueue: providerTaskQueue(config.temporal.taskQueue, provider),
         activities: { callProvider: activities.callProvider },
-        maxTaskQueueActivitiesPerSecond: settings.rateLimitPerMinute / 60,
+        ...(settings.rateLimitPerMinute > 0 && { maxTaskQueueActivitiesPerSecond: settings.rateLimitPerMinute / 60 }),
         ...providerWorkerCapacity(config.worker, settings.maxConcurrency),
       }),
     );

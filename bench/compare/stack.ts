@@ -62,7 +62,6 @@ export async function startCompareStack(options: CompareStackOptions = {}): Prom
     TEMPORAL_ADDRESS: devServer.address,
     ANTHROPIC_BASE_URL: emulator.anthropicBaseUrl,
     LOG_LEVEL: 'warn',
-    ...(process.env.EXP_MAIN_QUEUE && { EXP_MAIN_QUEUE: '1' }),
   };
   const floor = spawnEntry('bench/floor/worker.ts', { ...env, FLOOR_TASK_QUEUE });
   processes.push(floor);
@@ -78,8 +77,9 @@ export async function startCompareStack(options: CompareStackOptions = {}): Prom
       DATA_DIR: dataDir,
       LLM_PROVIDERS: 'anthropic,local',
       ANTHROPIC_API_KEY: 'sk-ant-bench',
-      // The measurement is the job path, not the provider's rate limit or the API's per-key limit.
-      ANTHROPIC_RATE_LIMIT: '1000000',
+      // The measurement is the job path, not the provider's rate limit or the API's per-key limit: with
+      // no server-side limit the provider step runs from the workflow's queue, dispatched eagerly.
+      ANTHROPIC_RATE_LIMIT: process.env.BENCH_PROVIDER_RATE_LIMIT ?? '0',
       ANTHROPIC_MAX_CONCURRENCY: '200',
       RATE_LIMIT_PER_MINUTE: '10000000',
       PORT: String(apiPort),

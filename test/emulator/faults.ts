@@ -145,9 +145,10 @@ interface Counters {
   requestLog: RequestRecord[];
   aborted: number;
   inFlight: number;
+  peakInFlight: number;
 }
 
-const newCounters = (): Counters => ({ requestLog: [], aborted: 0, inFlight: 0 });
+const newCounters = (): Counters => ({ requestLog: [], aborted: 0, inFlight: 0, peakInFlight: 0 });
 
 /** One provider's fault programming and counters. */
 export class ProviderController {
@@ -224,6 +225,10 @@ export class ProviderController {
   get inFlight(): number {
     return this.counters.inFlight;
   }
+  /** The most requests open at once since the last reset. */
+  get peakInFlight(): number {
+    return this.counters.peakInFlight;
+  }
   get queuedFaults(): number {
     return this.queue.length;
   }
@@ -253,6 +258,7 @@ export class ProviderController {
     const counters = this.counters;
     const closed = new AbortController();
     counters.inFlight++;
+    counters.peakInFlight = Math.max(counters.peakInFlight, counters.inFlight);
     this.open.add(res);
     res.once('close', () => {
       this.open.delete(res);

@@ -17,7 +17,7 @@ export interface Spawned {
 
 /** `processGroup`: the entry and what it starts (e.g. the dev server's `temporal` binary) form one group that `kill()` ends. */
 export function spawnEntry(entry: string, env: NodeJS.ProcessEnv, options: { processGroup?: boolean } = {}): Spawned {
-  const child = spawn(process.execPath, [...(env.PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${env.PROF_DIR}`] : []), '--import', 'tsx', path.join(ROOT, entry)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

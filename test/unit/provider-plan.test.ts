@@ -29,6 +29,12 @@ describe('provider chain plan', () => {
     assert.deepEqual(plan[2]?.retry, LOCAL_STEP_RETRY);
   });
 
+  it("plans a provider with no server-side rate limit on the workflow's own queue (eager dispatch)", () => {
+    const config = loadConfig({ TEMPORAL_TASK_QUEUE: 'jobs', LLM_PROVIDERS: 'anthropic,openai,local', ANTHROPIC_API_KEY: 'a', OPENAI_API_KEY: 'o', ANTHROPIC_RATE_LIMIT: '0' });
+    assert.deepEqual(planProviderChain(config).map((step) => step.taskQueue), ['jobs', 'jobs-llm-openai', 'jobs']);
+    assert.throws(() => loadConfig({ ANTHROPIC_RATE_LIMIT: '-1' }), /ANTHROPIC_RATE_LIMIT/);
+  });
+
   it('has no local fallback when LLM_PROVIDERS leaves it out on purpose', () => {
     const plan = planProviderChain(loadConfig({ LLM_PROVIDERS: 'anthropic', ANTHROPIC_API_KEY: 'a' }));
     assert.deepEqual(plan.map((step) => step.provider), ['anthropic']);

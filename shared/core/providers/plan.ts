@@ -1,6 +1,9 @@
 /**
  * The fallback chain a job walks: the providers in LLM_PROVIDERS order, each with its own task queue
  * (the server-side rate limit) and its own retry policy (the design's retry_attempts, backoff_factor).
+ * A provider with no server-side limit (`<PROVIDER>_RATE_LIMIT=0`) is called from the workflow's own
+ * queue instead, so the server hands its activity to the worker with the workflow task's reply (eager
+ * dispatch): no matching round trip and no activity poll.
  * Computed by the starter (API) from the provider settings it shares with the workers and passed in the
  * job's input; jobs started without one compute it on their worker in a local activity.
  */
@@ -53,7 +56,7 @@ export function planProviderChain(config: AppConfig): ProviderStep[] {
     const settings = config.providers[provider];
     return {
       provider,
-      taskQueue: process.env.EXP_MAIN_QUEUE ? config.temporal.taskQueue : providerTaskQueue(config.temporal.taskQueue, provider),
+      taskQueue: settings.rateLimitPerMinute > 0 ? providerTaskQueue(config.temporal.taskQueue, provider) : config.temporal.taskQueue,
       startToCloseTimeoutMs: settings.timeoutMs,
       heartbeatTimeoutMs: PROVIDER_HEARTBEAT_TIMEOUT_MS,
       retry: {
