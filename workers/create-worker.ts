@@ -17,6 +17,7 @@ import type { GateStore } from '../shared/adapters/gate-store';
 import { createBudgetStore, type BudgetStore } from '../shared/adapters/budget-store';
 import { WORKFLOW_TRACING_INTERCEPTORS, type Tracing } from '../shared/adapters/tracing';
 import { workerDeploymentOptionsOf } from './deployment-version';
+import { WORKFLOW_PRELOAD_MODULES } from './telemetry';
 import { mainWorkerCapacity, providerWorkerCapacity } from './slot-options';
 
 export interface AnalysisWorkerDeps {
@@ -59,6 +60,7 @@ export async function createWorkerSet({ config, connection, documents, gates, ca
         ? { workflowBundle }
         : {
             workflowsPath: require.resolve('../workflows'),
+            bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES },
             ...(tracing && { interceptors: { ...tracing.workerOptions.interceptors, workflowModules: [WORKFLOW_TRACING_INTERCEPTORS] } }),
           }),
       activities,

@@ -49,12 +49,21 @@ function installRuntime(config: AppConfig, logger: Logger): void {
   });
 }
 
+/**
+ * Evaluated once per worker thread's reusable V8 context and shared by every run, instead of once per
+ * run: the SDK's workflow API and this project's workflow modules, which keep no state at module scope
+ * (only constants, signal/query definitions and activity proxies that find the current run when called).
+ * Their exports are frozen by the SDK. A module that keeps per-run state must not be reachable from here.
+ */
+export const WORKFLOW_PRELOAD_MODULES = ['@temporalio/workflow', require.resolve('../workflows')];
+
 /** The workflow bundle, built with a logger that keeps webpack's statistics at debug. */
 export function bundleWorkflows(config: AppConfig, logger: Logger, workflowInterceptorModules: string[] = []): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
     failureConverterPath: dataConverterFor(config)?.failureConverterPath,
     workflowInterceptorModules,
+    preloadModules: WORKFLOW_PRELOAD_MODULES,
     logger: new BundlerLogger(logger),
   });
 }

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { WORKFLOW_PRELOAD_MODULES } from '../../workers/telemetry';
 import { createApi } from '../../api/app';
 import { JobService } from '../../api/jobs';
 import { loadConfig, type AppConfig } from '../../shared/config';
@@ -89,6 +90,7 @@ async function createStack(): Promise<TestStack> {
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     failureConverterPath: ENCRYPTING_FAILURE_CONVERTER_PATH,
+    preloadModules: WORKFLOW_PRELOAD_MODULES,
     logger: new DefaultLogger('WARN'),
   });
   const nativeConnection = await NativeConnection.connect({ address: devServer.address });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { WORKFLOW_PRELOAD_MODULES } from '../../workers/telemetry';
 import * as workflows from '../../workflows';
 
 /** Histories recorded by earlier releases must replay on today's workflow code (see FALLBACK_CHAIN_PATCH). */
@@ -14,12 +15,23 @@ describe('workflow replay compatibility', function () {
 
   // One bundle for every history: bundling per replay costs seconds each.
   before(async () => {
-    workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+    workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), preloadModules: WORKFLOW_PRELOAD_MODULES, logger: new DefaultLogger('WARN') });
   });
 
-  // Every module in the bundle is evaluated again for each workflow run: a schema library there costs every job.
+  // A module the worker does not preload is evaluated again for each workflow run: a schema library there costs every job.
   it('bundles no schema library into the workflows', () => {
     assert.doesNotMatch(workflowBundle.code, /node_modules\/zod\//);
+  });
+
+  // The preloaded modules are shared by every run in a worker thread (workers/telemetry.ts): state at
+  // module scope would leak from one run into another.
+  it('keeps no mutable state at module scope in the project modules the workflows preload', () => {
+    const projectModules = [...workflowBundle.code.matchAll(/^\/\*\*\*\/ "\.\/((?:workflows|shared)\/[^"]+\.ts)"/gm)].map((match) => match[1]!);
+    assert.ok(projectModules.includes('workflows/analyze-document.ts'), projectModules.join(', '));
+    const stateful = /^(?:export )?(?:let|var) |^(?:export )?const \w+ = new (?:Map|Set|WeakMap|Array)\b|^(?:export )?const \w+(?:: [^=]+)? = \[\];?$/m;
+    for (const file of projectModules) {
+      assert.doesNotMatch(fs.readFileSync(path.join(__dirname, '../..', file), 'utf8'), stateful, `${file} keeps state at module scope`);
+    }
   });
 
   it('has recorded histories of every workflow type', () => {
