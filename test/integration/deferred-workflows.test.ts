@@ -37,6 +37,7 @@ interface Script {
   refuse?: string[];
   /** The batch ends only once this activity has been called. */
   endsAfter?: string;
+  collectFails?: boolean;
 }
 
 const SAVINGS = { discount: 0.5, inputTokens: 10, outputTokens: 10, costNanoUsd: 90, savedNanoUsd: 90 };
@@ -76,6 +77,7 @@ function stubActivities(script: Script, calls: string[], settled: SettleRequest[
     },
     async collectAnalysisBatch({ items }: { items: BatchItemRef[] }): Promise<BatchItemOutcome[]> {
       calls.push('collect');
+      if (script.collectFails) throw ApplicationFailure.nonRetryable('results file gone', 'InvalidRequest');
       return items.map(({ customId }) => {
         const failure = script.outcomes?.[customId];
         return failure ? { customId, ...failure, charge: { tokens: 0, nanoUsd: 0 } } : { customId, ok: true, result: answer('anthropic'), charge: { tokens: 20, nanoUsd: 90 }, savings: SAVINGS };
@@ -178,6 +180,13 @@ describe('deferred workflows (stubbed activities, real server)', function () {
     assert.equal(calls.filter((call) => call === 'check').length, 6, 'maxWait / pollInterval checks');
     assert.deepEqual(calls.slice(-3), ['cancel', 'settle', 'callProvider']);
     assert.deepEqual(settled, [{ reservation: { id: 'res-stub', ledgers: [], worstCase: { 'item-0': WORST_CASE } } }], 'no report: every item at its worst case');
+  });
+
+  it('settles a batch whose results cannot be read at its worst case, then takes the sync chain', async () => {
+    const { progress, calls, settled } = await runDocument({ collectFails: true });
+    assert.equal(progress.chain[0]?.errorType, 'BatchFailed');
+    assert.deepEqual(calls.filter((call) => call !== 'check'), ['submit:1', 'collect', 'settle', 'callProvider']);
+    assert.deepEqual(settled.map((request) => request.reported), [undefined]);
   });
 
   it('withdraws the provider batch when the job is cancelled while it waits, and settles it at the worst case', async () => {
