@@ -206,28 +206,23 @@ describe('deferred workflows (stubbed activities, real server)', function () {
     assert.deepEqual(calls, ['callProvider']);
   });
 
-  it('a deferred batch: batch answers for most, a child job for the item that errored', async () => {
+  /** A deferred batch of doc_a, doc_b, doc_c (cache keys a, b, c) through the stubs, to its end. */
+  async function runBatch(script: Script, options: AnalyzeDeferredBatchInput['options'] = {}) {
     const taskQueue = `deferred-batch-${randomUUID()}`;
     const calls: string[] = [];
-    const worker = await Worker.create({
-      connection: stack.nativeConnection,
-      taskQueue,
-      workflowBundle: stack.workflowBundle,
-      dataConverter: dataConverterFor(stack.config),
-      activities: stubActivities({ outcomes: { 'item-1': { ok: false, errorType: 'BatchItemErrored', message: '529', inputTokens: 0, outputTokens: 0 } } }, calls),
-    });
+    const settled: SettleRequest[] = [];
+    const worker = await Worker.create({ connection: stack.nativeConnection, taskQueue, workflowBundle: stack.workflowBundle, dataConverter: dataConverterFor(stack.config), activities: stubActivities(script, calls, settled) });
     const progress: BatchProgress = await worker.runUntil(async () => {
-      const input: AnalyzeDeferredBatchInput = {
-        items: [{ documentId: 'doc_a', cacheKey: 'a' }, { documentId: 'doc_b', cacheKey: 'b' }, { documentId: 'doc_c', cacheKey: 'c' }],
-        analysisType: 'full',
-        concurrency: 2,
-        plan: planOn(taskQueue),
-        schedule,
-      };
+      const input: AnalyzeDeferredBatchInput = { items: ['a', 'b', 'c'].map((name) => ({ documentId: `doc_${name}`, cacheKey: name })), analysisType: 'full', concurrency: 2, plan: planOn(taskQueue), schedule, options };
       const handle = await stack.client.workflow.start(WORKFLOW_TYPES.analyzeDeferredBatch, { workflowId: `deferred-batch-${randomUUID()}`, taskQueue, args: [input] });
       await handle.result();
       return handle.query(batchProgressQuery);
     });
+    return { progress, calls, settled };
+  }
+
+  it('a deferred batch: batch answers for most, a child job for the item that errored', async () => {
+    const { progress, calls } = await runBatch({ outcomes: { 'item-1': { ok: false, errorType: 'BatchItemErrored', message: '529', inputTokens: 0, outputTokens: 0 } } });
     assert.deepEqual(progress.counts.completed, 3);
     assert.deepEqual(progress.children.map((child) => [child.documentId, child.route, child.jobId !== undefined]), [
       ['doc_a', 'batch', false],
@@ -239,30 +234,8 @@ describe('deferred workflows (stubbed activities, real server)', function () {
   });
 
   it('a deferred batch: documents the budget cannot hold become children at once, past the batch provider, while the batch waits', async () => {
-    const taskQueue = `deferred-batch-${randomUUID()}`;
-    const calls: string[] = [];
-    const settled: SettleRequest[] = [];
-    const worker = await Worker.create({
-      connection: stack.nativeConnection,
-      taskQueue,
-      workflowBundle: stack.workflowBundle,
-      dataConverter: dataConverterFor(stack.config),
-      // The batch cannot end before a refused document has run: a workflow that waited for it would see it expire.
-      activities: stubActivities({ refuse: ['item-1', 'item-2'], endsAfter: 'local' }, calls, settled),
-    });
-    const progress: BatchProgress = await worker.runUntil(async () => {
-      const input: AnalyzeDeferredBatchInput = {
-        items: ['a', 'b', 'c'].map((name) => ({ documentId: `doc_${name}`, cacheKey: name })),
-        analysisType: 'full',
-        concurrency: 2,
-        plan: planOn(taskQueue),
-        schedule,
-        options: { budget: BUDGET },
-      };
-      const handle = await stack.client.workflow.start(WORKFLOW_TYPES.analyzeDeferredBatch, { workflowId: `deferred-batch-${randomUUID()}`, taskQueue, args: [input] });
-      await handle.result();
-      return handle.query(batchProgressQuery);
-    });
+    // The batch cannot end before a refused document has run: a workflow that waited for it would see it expire.
+    const { progress, calls, settled } = await runBatch({ refuse: ['item-1', 'item-2'], endsAfter: 'local' }, { budget: BUDGET });
     assert.equal(progress.counts.completed, 3);
     assert.deepEqual(progress.children.map((child) => [child.documentId, child.route, child.provider, child.jobId !== undefined]), [
       ['doc_a', 'batch', 'anthropic', false],
