@@ -110,7 +110,8 @@ export function createProviderBatchActivities(deps: { config: AppConfig; documen
       if (request.reserve && requests.length > 0) {
         const price = priceOf(deps.config.spend.prices, request.provider, model);
         const { reservation, admitted, refused } = await reserveBatchItems({ store: deps.budgets, client: request.reserve.client, globalLimits: deps.config.spend.globalLimits, price, ttlMs: request.reserve.ttlMs }, requests);
-        requests = requests.filter((item) => admitted.includes(item.customId));
+        const held = new Set(admitted);
+        requests = requests.filter((item) => held.has(item.customId));
         budgeted = { refused, ...(requests.length > 0 && { reservation }) };
       }
       if (requests.length === 0) return { batchId: '', model, tier, submittedAt: Date.now(), missing, ...budgeted };
