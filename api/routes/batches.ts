@@ -43,9 +43,10 @@ export function batchRouter({ config, budgets, documents, batches, modes, retryA
     const nowMs = Date.now();
     const standing = await clientStanding(budgets, principal, nowMs);
     // The batch is admitted when its cheapest item's first call fits the client's budget; items the budget cannot hold later fall to the next provider.
+    const deferred = body.deferred ?? config.deferred.batchesByDefault;
     const cheapest = (tier: ModelTier) =>
       stored
-        .map((document) => firstCallWorstCase(config, document.content, body.analysisType, tier, body.maxTokens))
+        .map((document) => firstCallWorstCase(config, document.content, body.analysisType, tier, body.maxTokens, deferred))
         .reduce((least, amount) => (amount.nanoUsd < least.nanoUsd || (amount.nanoUsd === least.nanoUsd && amount.tokens < least.tokens) ? amount : least));
     const decision = decideAdmission({
       entry: 'batch',

@@ -106,6 +106,20 @@ describe('budgets on the half-price route (real Redis, Temporal and SDKs against
     }
   });
 
+  it('a key with room for a batch item but not for a synchronous call: 429 for the synchronous request, the deferred one is admitted and answered through the batch', async () => {
+    const w = batchWorstCase(text(50), 'anthropic', 'claude-opus-4-1');
+    const running = await harness.start({ REDIS_URL: harness.redis.url, API_KEYS: `epsilon-key;day=${dollars(Math.floor(1.5 * w.nanoUsd))}`, LLM_PROVIDERS: 'anthropic,local', ...FAST_POLLING });
+    harness.emulator.provider('anthropic').setBatchBehaviour({ processingMs: 300 });
+    const now = await request(running.apiUrl, 'POST', '/api/analyze', { json: { content: text(50) }, ...as('epsilon-key') });
+    assert.equal(now.status, 429, JSON.stringify(now.body));
+    assert.equal(now.body.error.code, 'budget_exceeded');
+    const deferred = await request(running.apiUrl, 'POST', '/api/analyze', { json: { content: text(50), deferred: true }, ...as('epsilon-key') });
+    assert.equal(deferred.status, 202, JSON.stringify(deferred.body));
+    const job = await finishedJob(running, 'epsilon-key', deferred.body.jobId);
+    assert.deepEqual([job.status, job.route, job.result.meta.provider], ['completed', 'batch', 'anthropic'], JSON.stringify(job));
+    assert.equal((await dayLedger(running, 'epsilon-key')).spent.nanoUsd, job.cost.nanoUsd);
+  });
+
   it("a deferred OpenAI request: cached tokens inside prompt_tokens charged once at the batch price; the job's cost is the ledger's", async () => {
     const running = await harness.start({ REDIS_URL: harness.redis.url, API_KEYS: 'beta-key;month=$10', LLM_PROVIDERS: 'openai,local', ...FAST_POLLING });
     const openai = harness.emulator.provider('openai').setBatchBehaviour({ processingMs: 300 });
