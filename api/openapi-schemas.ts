@@ -110,8 +110,14 @@ export const providerAttemptSchema = z.object({
 
 const routeSchema = z.enum(['batch', 'sync']).meta({ description: 'batch: answered through a provider batch API at half price; sync: a synchronous provider call' });
 const batchSavingsSchema = z
-  .object({ discount: z.number().min(0).max(1), inputTokens: z.number().int().nonnegative(), outputTokens: z.number().int().nonnegative() })
-  .meta({ description: 'Tokens billed at the batch price, and the share of their list price not paid' });
+  .object({
+    discount: z.number().min(0).max(1),
+    inputTokens: z.number().int().nonnegative(),
+    outputTokens: z.number().int().nonnegative(),
+    costNanoUsd: z.number().int().nonnegative().meta({ description: 'Paid at the batch price, in nano-dollars' }),
+    savedNanoUsd: z.number().int().nonnegative().meta({ description: 'The synchronous price of the same tokens minus what was paid, in nano-dollars' }),
+  })
+  .meta({ description: 'Tokens billed at the batch price, the share of the synchronous price not paid, and the money paid and saved' });
 const providerBatchSchema = z.object({
   provider: z.enum(PROVIDER_NAMES),
   batchId: z.string().optional(),

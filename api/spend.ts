@@ -10,6 +10,8 @@ import type { OperationModeView } from '../shared/core/operation-mode/view';
 import type { ModelTier } from '../shared/core/providers/catalog';
 import { isRemoteProvider, planProviderChain, type ProviderStep } from '../shared/core/providers/plan';
 import { buildAnalysisPrompt } from '../shared/core/providers/prompt';
+import { isBatchProvider } from '../shared/core/providers/batch-route';
+import { batchWorstCaseOf } from '../shared/core/spend/batch-spend';
 import { ledgersFor, promptTokensUpperBound, worstCaseOf, ZERO, type Amount } from '../shared/core/spend/budget';
 import { priceOf } from '../shared/core/spend/prices';
 import type { AnalysisType } from '../shared/core/job-types';
@@ -17,14 +19,19 @@ import type { Principal } from './auth';
 import { HttpError } from './errors';
 import { analysisDisabled } from './mode-messages';
 
-/** The first remote call of a job on this content: what the client's budget must be able to hold. */
-export function firstCallWorstCase(config: AppConfig, content: string, analysisType: AnalysisType, tier: ModelTier, maxTokens?: number): Amount {
-  const provider = config.providers.order.find(isRemoteProvider);
+/**
+ * The first remote call of a job on this content: what the client's budget must be able to hold. For a
+ * deferred job that is its batch item, at the batch price of the first provider with a batch API.
+ */
+export function firstCallWorstCase(config: AppConfig, content: string, analysisType: AnalysisType, tier: ModelTier, maxTokens?: number, deferred = false): Amount {
+  const batchProvider = deferred ? config.providers.order.find(isBatchProvider) : undefined;
+  const provider = batchProvider ?? config.providers.order.find(isRemoteProvider);
   if (!provider) return ZERO;
   const settings = config.providers[provider];
   const prompt = buildAnalysisPrompt(content, analysisType);
   const promptTokens = promptTokensUpperBound([prompt.system, ...prompt.messages.map((message) => message.content)]);
-  return worstCaseOf(promptTokens, Math.min(settings.maxTokens, maxTokens ?? Infinity), priceOf(config.spend.prices, provider, settings.models[tier]));
+  const price = priceOf(config.spend.prices, provider, settings.models[tier]);
+  return (batchProvider ? batchWorstCaseOf : worstCaseOf)(promptTokens, Math.min(settings.maxTokens, maxTokens ?? Infinity), price);
 }
 
 /** The caller's limited ledgers with their settled spend; undefined for a key without limits. */

@@ -32,6 +32,8 @@ import {
   type OperationModeWorkflowInput,
 } from '../shared/core/operation-mode/messages';
 import { planProviderChain } from '../shared/core/providers/plan';
+import { buildAnalysisPrompt } from '../shared/core/providers/prompt';
+import { promptTokensUpperBound } from '../shared/core/spend/budget';
 import { createGateStore } from '../shared/adapters/gate-store';
 import { resolveTemporalCli } from './temporal/temporal-cli';
 import { WORKFLOW_TYPES } from '../shared/core/names';
@@ -176,6 +178,26 @@ const CASES: Record<string, (recorder: Recorder) => Promise<WorkflowHandle>> = {
     recorder.emulator.provider('anthropic').enqueue({ kind: 'ok' }, { kind: 'status', status: 500 });
     const items = await Promise.all([1, 2, 3].map(async (n) => ({ documentId: (await recorder.documents.create({ content: `${ARTICLE} Deferred part ${n}.` })).id, cacheKey: `record-${randomUUID()}` })));
     const input: AnalyzeDeferredBatchInput = { items, analysisType: 'full', concurrency: 2, plan: planProviderChain(recorder.anthropicQueue), schedule: RECORDING_SCHEDULE };
+    return recorder.client.workflow.start(WORKFLOW_TYPES.analyzeDeferredBatch, {
+      workflowId: `record-deferred-batch-${randomUUID()}`,
+      taskQueue: recorder.anthropicQueue.temporal.taskQueue,
+      args: [input],
+    });
+  },
+  // A client budget with room for one of three items: one goes through the batch (reserved, then settled), two to local at once.
+  'analyze-deferred-batch-over-budget-completed': async (recorder) => {
+    const contents = [1, 2, 3].map((n) => `${ARTICLE} Budgeted part ${n}.`);
+    const items = await Promise.all(contents.map(async (content) => ({ documentId: (await recorder.documents.create({ content })).id, cacheKey: `record-${randomUUID()}` })));
+    const prompt = buildAnalysisPrompt(contents[0]!, 'full');
+    const roomForOne = promptTokensUpperBound([prompt.system, ...prompt.messages.map((message) => message.content)]) + recorder.anthropicQueue.providers.anthropic.maxTokens;
+    const input: AnalyzeDeferredBatchInput = {
+      items,
+      analysisType: 'full',
+      concurrency: 2,
+      plan: planProviderChain(recorder.anthropicQueue),
+      schedule: RECORDING_SCHEDULE,
+      options: { budget: { scope: `key:${randomUUID().slice(0, 8)}`, limits: [{ window: 'day', unit: 'tokens', amount: roomForOne }] } },
+    };
     return recorder.client.workflow.start(WORKFLOW_TYPES.analyzeDeferredBatch, {
       workflowId: `record-deferred-batch-${randomUUID()}`,
       taskQueue: recorder.anthropicQueue.temporal.taskQueue,

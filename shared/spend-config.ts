@@ -41,7 +41,8 @@ const priceEntry = (value: unknown): value is UsdPerMillion => {
   if (!value || typeof value !== 'object') return false;
   const entry = value as Record<string, unknown>;
   const isPrice = (field: unknown) => typeof field === 'number' && Number.isFinite(field) && field >= 0;
-  return isPrice(entry.input) && isPrice(entry.output) && (entry.cacheRead === undefined || isPrice(entry.cacheRead)) && (entry.cacheWrite === undefined || isPrice(entry.cacheWrite));
+  const isShare = (field: unknown) => field === undefined || (typeof field === 'number' && field >= 0 && field <= 1);
+  return isPrice(entry.input) && isPrice(entry.output) && (entry.cacheRead === undefined || isPrice(entry.cacheRead)) && (entry.cacheWrite === undefined || isPrice(entry.cacheWrite)) && isShare(entry.batchDiscount);
 };
 
 function parsePrices(raw: string | undefined, fail: Fail): PriceTable {
@@ -50,12 +51,12 @@ function parsePrices(raw: string | undefined, fail: Fail): PriceTable {
   try {
     parsed = JSON.parse(raw);
   } catch {
-    return fail('PRICES', 'is not JSON: expected {"provider/model": {"input": USD per million, "output": …, "cacheRead"?: …, "cacheWrite"?: …}}');
+    return fail('PRICES', 'is not JSON: expected {"provider/model": {"input": USD per million, "output": …, "cacheRead"?: …, "cacheWrite"?: …, "batchDiscount"?: 0.5}}');
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return fail('PRICES', 'must be a JSON object keyed by "provider/model"');
   for (const [key, value] of Object.entries(parsed)) {
     if (!/^[a-z-]+\/.+$/.test(key)) fail('PRICES', `key "${key}" is not "provider/model" (or "provider/*")`);
-    if (!priceEntry(value)) fail('PRICES', `"${key}" needs numeric input and output (USD per million tokens, ≥ 0), optional cacheRead and cacheWrite`);
+    if (!priceEntry(value)) fail('PRICES', `"${key}" needs numeric input and output (USD per million tokens, ≥ 0), optional cacheRead and cacheWrite, optional batchDiscount between 0 and 1`);
   }
   return { ...DEFAULT_PRICES, ...priceTableFromUsd(parsed as Record<string, UsdPerMillion>) };
 }

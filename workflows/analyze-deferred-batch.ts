@@ -1,15 +1,19 @@
 /**
  * A deferred batch: answers from the cache first, then one provider batch (half price) for the rest;
  * each document the batch does not answer with a valid analysis becomes a child analyzeDocument job
- * (the sync chain), at most `concurrency` at once. Answers come back in the cache and in the children.
+ * (the sync chain), at most `concurrency` at once. A document the budget cannot hold in the batch
+ * becomes a child at once, on the chain past the batch provider. Answers come back in the cache and in the children.
  */
 import { ApplicationFailure, proxyLocalActivities, setHandler, uuid4 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AnalyzeDeferredBatchInput, BatchChild, BatchProgress, ProviderBatchState } from '../shared/core/job-types';
 import { batchProgressQuery, JOB_ID_PREFIX } from '../shared/core/names';
-import { batchItemId, batchSavingsOf, batchStepOf, type BatchSavings } from '../shared/core/providers/batch-route';
+import { batchItemId, batchStepOf } from '../shared/core/providers/batch-route';
+import type { ProviderStep } from '../shared/core/providers/plan';
+import { PROVIDER_FAILURE_TYPES } from '../shared/core/resilience/classify-provider-error';
+import { addSavings, type BatchSavings } from '../shared/core/spend/batch-spend';
 import { countByStatus, inLanes, runChildJob } from './analyze-batch';
-import { runProviderBatchRound } from './provider-batch-round';
+import { isBudgetRefusal, runProviderBatchRound } from './provider-batch-round';
 
 const { readCachedAnalysis } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3 } });
 
@@ -41,7 +45,25 @@ export async function analyzeDeferredBatch(input: AnalyzeDeferredBatchInput): Pr
   });
 
   const step = batchStepOf(input.plan);
+  /** Children of the sync chain, at most `concurrency` at once; `plan` without the batch step for documents the budget refused. */
+  const runChildren = (indices: number[], plan: ProviderStep[], stored: boolean) =>
+    inLanes(indices.length, input.concurrency, async (lane) => {
+      const index = indices[lane]!;
+      const child = children[index]!;
+      child.jobId = `${JOB_ID_PREFIX}${uuid4()}`;
+      delete child.errorType;
+      child.route = 'sync';
+      running++;
+      peakRunning = Math.max(peakRunning, running);
+      try {
+        const { documentId, cacheKey } = input.items[index]!;
+        await runChildJob(child, { documentId, ...(stored && cacheKey && { cacheKey }) }, { ...input, plan }, `document ${index + 1}/${children.length} (after the batch)`);
+      } finally {
+        running--;
+      }
+    });
   const fallback: number[] = step ? [] : pending;
+  let pastTheBudget: Promise<void> = Promise.resolve();
   if (step && pending.length > 0) {
     for (const index of pending) Object.assign(children[index]!, { status: 'running', route: 'batch' });
     const outcomes = await runProviderBatchRound({
@@ -51,36 +73,31 @@ export async function analyzeDeferredBatch(input: AnalyzeDeferredBatchInput): Pr
       ...(input.options?.maxTokens !== undefined && { maxTokens: input.options.maxTokens }),
       items: pending.map((index) => ({ customId: batchItemId(index), documentId: input.items[index]!.documentId, ...(input.items[index]!.cacheKey && { cacheKey: input.items[index]!.cacheKey }) })),
       schedule: input.schedule,
+      ...(input.options?.budget && { budget: input.options.budget }),
       onState: (state) => (providerBatch = state),
+      // As a sync step the budget refuses: on down the chain past the batch provider, now, without waiting for the batch.
+      onRefused: (refused) => {
+        const indices = pending.filter((index) => refused.some((outcome) => outcome.customId === batchItemId(index)));
+        const rest = input.plan.filter((candidate) => candidate !== step);
+        for (const index of indices) Object.assign(children[index]!, { status: rest.length > 0 ? 'queued' : 'failed', route: 'sync', errorType: PROVIDER_FAILURE_TYPES.budgetExceeded });
+        if (rest.length > 0) pastTheBudget = runChildren(indices, rest, false);
+      },
     });
     const byId = new Map(outcomes.map((outcome) => [outcome.customId, outcome]));
     for (const index of pending) {
       const outcome = byId.get(batchItemId(index));
+      if (isBudgetRefusal(outcome)) continue;
+      if (outcome?.savings) savings = addSavings(savings, outcome.savings);
       const child = children[index]!;
       if (outcome?.ok) {
         Object.assign(child, { status: 'completed', provider: outcome.result.meta.provider });
-        const { inputTokens, outputTokens } = outcome.result.meta;
-        savings = batchSavingsOf({ inputTokens: (savings?.inputTokens ?? 0) + inputTokens, outputTokens: (savings?.outputTokens ?? 0) + outputTokens });
       } else {
         Object.assign(child, { status: 'queued', route: 'sync', errorType: outcome?.errorType });
         fallback.push(index);
       }
     }
   }
-
-  await inLanes(fallback.length, input.concurrency, async (lane) => {
-    const index = fallback[lane]!;
-    const child = children[index]!;
-    child.jobId = `${JOB_ID_PREFIX}${uuid4()}`;
-    delete child.errorType;
-    child.route = 'sync';
-    running++;
-    peakRunning = Math.max(peakRunning, running);
-    try {
-      await runChildJob(child, input.items[index]!, input, `document ${index + 1}/${children.length} (after the batch)`);
-    } finally {
-      running--;
-    }
-  });
+  await pastTheBudget;
+  await runChildren(fallback, input.plan, true);
   return progress();
 }

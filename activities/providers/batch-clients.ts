@@ -8,6 +8,7 @@ import type { RemoteProviderConfig } from '../../shared/config';
 import { FAILURE_TYPES } from '../../shared/core/failure-types';
 import type { BatchProviderName } from '../../shared/core/providers/batch-route';
 import type { ChatPrompt } from '../../shared/core/providers/prompt';
+import { fromAnthropicUsage, fromOpenAiUsage, type OpenAiUsageFields, type TokenUsage } from '../../shared/core/spend/usage';
 
 export interface BatchItemRequest {
   customId: string;
@@ -17,7 +18,7 @@ export interface BatchItemRequest {
 }
 
 export type BatchItemAnswer =
-  | { customId: string; ok: true; text: string; usage: { inputTokens: number; outputTokens: number } }
+  | { customId: string; ok: true; text: string; usage: TokenUsage }
   | { customId: string; ok: false; errorType: string; message: string };
 
 export interface BatchClient {
@@ -61,7 +62,7 @@ function anthropicBatches(config: RemoteProviderConfig): BatchClient {
       for await (const { custom_id: customId, result } of await sdk.messages.batches.results(batchId)) {
         if (result.type === 'succeeded') {
           const text = result.message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
-          answers.push({ customId, ok: true, text, usage: { inputTokens: result.message.usage.input_tokens, outputTokens: result.message.usage.output_tokens } });
+          answers.push({ customId, ok: true, text, usage: fromAnthropicUsage(result.message.usage) });
         } else if (result.type === 'errored') {
           answers.push(errored(customId, `anthropic batch item: ${result.error.error.type}: ${result.error.error.message}`));
         } else {
@@ -80,7 +81,7 @@ const OPENAI_ENDED = new Set(['completed', 'expired', 'cancelled', 'failed']);
 
 interface OpenAIOutputLine {
   custom_id: string;
-  response: { status_code: number; body: { choices?: { message?: { content?: string | null } }[]; usage?: { prompt_tokens?: number; completion_tokens?: number }; error?: { message?: string } } } | null;
+  response: { status_code: number; body: { choices?: { message?: { content?: string | null } }[]; usage?: OpenAiUsageFields; error?: { message?: string } } } | null;
   error: { code?: string; message?: string } | null;
 }
 
@@ -117,8 +118,7 @@ function openaiBatches(config: RemoteProviderConfig): BatchClient {
       for (const line of [...(await lines(batch.output_file_id)), ...(await lines(batch.error_file_id))]) {
         const { custom_id: customId, response, error } = line;
         if (response?.status_code === 200) {
-          const usage = response.body.usage;
-          answers.push({ customId, ok: true, text: response.body.choices?.[0]?.message?.content ?? '', usage: { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: usage?.completion_tokens ?? 0 } });
+          answers.push({ customId, ok: true, text: response.body.choices?.[0]?.message?.content ?? '', usage: fromOpenAiUsage(response.body.usage) });
         } else if (response) {
           answers.push(errored(customId, `openai batch item: HTTP ${response.status_code}: ${response.body.error?.message ?? 'error'}`));
         } else {

@@ -23,7 +23,7 @@ export class BudgetExceededError extends Error {
 }
 
 /** The SDKs' APIError carries the HTTP status of the provider's error answer; connection errors and aborts have none. */
-const answeredWithError = (error: unknown): boolean => typeof (error as { status?: unknown } | null)?.status === 'number';
+export const answeredWithError = (error: unknown): boolean => typeof (error as { status?: unknown } | null)?.status === 'number';
 
 export interface BudgetGuard {
   store: BudgetStore;

@@ -12,7 +12,6 @@ import type { TemporalGuard } from '../../shared/adapters/temporal/temporal-guar
 import { TemporalUnavailableError } from '../../shared/adapters/temporal/temporal-unavailable';
 import { SERVED_FROM_HEADER, type CachedJobView } from '../cached-job';
 import { taskPriorityOf } from '../../shared/core/scheduling/task-priority';
-import { halfPriceRouteAllowed } from '../../shared/core/spend/half-price-route';
 import { HttpError, notFound } from '../errors';
 import { JOB_ID_PATTERN, type JobService } from '../jobs';
 import { jobCostOf } from '../job-view';
@@ -72,8 +71,8 @@ export function analysisRouter({ config, budgets, documents, jobs, cache, modes,
           overBudget: principal!.budget!.overBudget,
           ledgers: standing,
           worstCase: {
-            advanced: firstCallWorstCase(config, content, body.analysisType, 'advanced', body.maxTokens),
-            light: firstCallWorstCase(config, content, body.analysisType, 'light', body.maxTokens),
+            advanced: firstCallWorstCase(config, content, body.analysisType, 'advanced', body.maxTokens, body.deferred),
+            light: firstCallWorstCase(config, content, body.analysisType, 'light', body.maxTokens, body.deferred),
           },
         },
       }),
@@ -88,7 +87,7 @@ export function analysisRouter({ config, budgets, documents, jobs, cache, modes,
       analysisType: body.analysisType,
       options: { tier, ...(body.maxTokens !== undefined && { maxTokens: body.maxTokens }), ...budgetOption(principal) },
       ...(localPlan ? { plan: localPlan } : { cacheKey: keyFor(tier), cacheChecked: true }),
-    }, { priority: taskPriorityOf(body.priority, principal?.id ?? 'local'), deferred: !localPlan && halfPriceRouteAllowed({ client: principal?.budget?.limits, global: config.spend.globalLimits }) && (body.deferred ?? false) }));
+    }, { priority: taskPriorityOf(body.priority, principal?.id ?? 'local'), deferred: !localPlan && (body.deferred ?? false) }));
     res.status(202).location(job.links.self).json({ ...job, documentId: stored.id, tier });
   });
 

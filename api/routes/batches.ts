@@ -10,7 +10,6 @@ import { budgetOption, clientStanding, firstCallWorstCase, localOnlyPlan, refusa
 import type { OperationModeClient } from '../../shared/adapters/operation-mode-client';
 import type { TemporalGuard } from '../../shared/adapters/temporal/temporal-guard';
 import { taskPriorityOf } from '../../shared/core/scheduling/task-priority';
-import { halfPriceRouteAllowed } from '../../shared/core/spend/half-price-route';
 import { BATCH_ID_PATTERN, type BatchService } from '../batches';
 import { notFound } from '../errors';
 import { analyzeBatchRequestSchema } from '../schemas';
@@ -44,9 +43,10 @@ export function batchRouter({ config, budgets, documents, batches, modes, retryA
     const nowMs = Date.now();
     const standing = await clientStanding(budgets, principal, nowMs);
     // The batch is admitted when its cheapest item's first call fits the client's budget; items the budget cannot hold later fall to the next provider.
+    const deferred = body.deferred ?? config.deferred.batchesByDefault;
     const cheapest = (tier: ModelTier) =>
       stored
-        .map((document) => firstCallWorstCase(config, document.content, body.analysisType, tier, body.maxTokens))
+        .map((document) => firstCallWorstCase(config, document.content, body.analysisType, tier, body.maxTokens, deferred))
         .reduce((least, amount) => (amount.nanoUsd < least.nanoUsd || (amount.nanoUsd === least.nanoUsd && amount.tokens < least.tokens) ? amount : least));
     const decision = decideAdmission({
       entry: 'batch',
@@ -59,7 +59,6 @@ export function batchRouter({ config, budgets, documents, batches, modes, retryA
     if (!decision.admitted) throw refusalError(decision, view, unavailable, retryAfterSeconds);
     const { tier } = decision;
     const localPlan = decision.localOnlyBecause === 'client-budget' ? localOnlyPlan(config) : undefined;
-    const syncOnly = localPlan !== undefined || !halfPriceRouteAllowed({ client: principal?.budget?.limits, global: config.spend.globalLimits });
     const batch = await temporal.run(() => batches.start({
       items: stored.map(({ id, contentSha256 }) => ({
         documentId: id,
@@ -69,7 +68,7 @@ export function batchRouter({ config, budgets, documents, batches, modes, retryA
       options: { tier, ...(body.maxTokens !== undefined && { maxTokens: body.maxTokens }), ...budgetOption(principal) },
       concurrency: body.concurrency,
       ...(localPlan && { plan: localPlan }),
-    }, { priority: taskPriorityOf(body.priority, principal?.id ?? 'local'), ...(syncOnly ? { deferred: false } : body.deferred !== undefined && { deferred: body.deferred }) }));
+    }, { priority: taskPriorityOf(body.priority, principal?.id ?? 'local'), ...(localPlan ? { deferred: false } : body.deferred !== undefined && { deferred: body.deferred }) }));
     res.status(202).location(batch.links.self).json(batch);
   });
 

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createClient } from '@redis/client';
+import { sumAmounts } from '../core/spend/batch-spend';
 import { fitsWithin, type Amount, type LedgerLimits, type LedgerState } from '../core/spend/budget';
 import { withTimeout } from './with-timeout';
 
@@ -29,6 +30,11 @@ export interface BudgetStore {
   reserve(request: ReservationRequest): Promise<ReservationOutcome>;
   /** Releases the reservation and records what the call really cost (recorded even if the reservation has expired). */
   settle(id: string, ledgers: LedgerLimits[], actual: Amount): Promise<void>;
+  /**
+   * Settles many reservations of the same ledgers (a provider batch's items) atomically and at most once
+   * per `settlementId`: a retried settlement records nothing twice.
+   */
+  settleOnce(settlementId: string, ledgers: LedgerLimits[], settlements: { id: string; actual: Amount }[]): Promise<void>;
   /** Spend and live reservations of the named ledgers (`<scope>|<window id>`); absent ones are empty. */
   read(keys: string[]): Promise<LedgerReport[]>;
   /** Every ledger of these window ids (`day:2026-11-30`), whatever its scope. */
@@ -38,6 +44,8 @@ export interface BudgetStore {
 
 /** Ledgers stay readable a while after their window closed (GET /api/usage of yesterday's day). */
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** How long a settlement is remembered: far longer than its activity's retries last. */
+const SETTLED_MARK_MS = 7 * DAY_MS;
 const emptyState = (): LedgerState => ({ spent: { tokens: 0, nanoUsd: 0 }, reserved: { tokens: 0, nanoUsd: 0 } });
 
 interface MemoryLedger {
@@ -47,6 +55,7 @@ interface MemoryLedger {
 
 export class MemoryBudgetStore implements BudgetStore {
   private readonly ledgers = new Map<string, MemoryLedger>();
+  private readonly settled = new Set<string>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -89,6 +98,12 @@ export class MemoryBudgetStore implements BudgetStore {
       ledger.spent.tokens += actual.tokens;
       ledger.spent.nanoUsd += actual.nanoUsd;
     }
+  }
+
+  async settleOnce(settlementId: string, ledgers: LedgerLimits[], settlements: { id: string; actual: Amount }[]): Promise<void> {
+    if (this.settled.has(settlementId)) return;
+    this.settled.add(settlementId);
+    for (const { id, actual } of settlements) await this.settle(id, ledgers, actual);
   }
 
   async read(keys: string[]): Promise<LedgerReport[]> {
@@ -151,6 +166,21 @@ for i, key in ipairs(KEYS) do
 end
 return 1`;
 
+/**
+ * KEYS: ledger hashes, then the settlement's marker. ARGV: marker TTL ms, total tokens, total nanoUsd,
+ * then per ledger its expire-at ms, then the reservation ids. Nothing happens when the marker exists.
+ */
+const SETTLE_ONCE = `
+local ledgers = #KEYS - 1
+if not redis.call('SET', KEYS[#KEYS], '1', 'NX', 'PX', ARGV[1]) then return 0 end
+for i = 1, ledgers do
+  for j = 4 + ledgers, #ARGV do redis.call('HDEL', KEYS[i], 'r:' .. ARGV[j]) end
+  redis.call('HINCRBY', KEYS[i], 's:t', ARGV[2])
+  redis.call('HINCRBY', KEYS[i], 's:n', ARGV[3])
+  redis.call('PEXPIREAT', KEYS[i], ARGV[3 + i])
+end
+return 1`;
+
 const SCRIPT_SHAS: Record<string, string> = {};
 
 export class RedisBudgetStore implements BudgetStore {
@@ -207,6 +237,14 @@ export class RedisBudgetStore implements BudgetStore {
     if (ledgers.length === 0) return;
     const args = [id, String(actual.tokens), String(actual.nanoUsd), ...ledgers.map(this.expireAt)];
     await this.run(() => this.script(SETTLE, ledgers.map((ledger) => this.redisKey(ledger.key)), args));
+  }
+
+  async settleOnce(settlementId: string, ledgers: LedgerLimits[], settlements: { id: string; actual: Amount }[]): Promise<void> {
+    if (ledgers.length === 0) return;
+    const total = sumAmounts(settlements.map(({ actual }) => actual));
+    const keys = [...ledgers.map((ledger) => this.redisKey(ledger.key)), `${this.prefix}settled:${settlementId}`];
+    const args = [String(SETTLED_MARK_MS), String(total.tokens), String(total.nanoUsd), ...ledgers.map(this.expireAt), ...settlements.map(({ id }) => id)];
+    await this.run(() => this.script(SETTLE_ONCE, keys, args));
   }
 
   async read(keys: string[]): Promise<LedgerReport[]> {

@@ -3,7 +3,8 @@ import type { ModelTier, ProviderName } from './providers/catalog';
 import type { ProviderStep } from './providers/plan';
 import type { BudgetLimit } from './spend/budget';
 import type { AttemptSpend } from './spend/attempt-spend';
-import type { AnalysisRoute, BatchSavings, DeferredSchedule } from './providers/batch-route';
+import type { AnalysisRoute, DeferredSchedule } from './providers/batch-route';
+import type { BatchSavings } from './spend/batch-spend';
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -34,7 +35,7 @@ export interface AnalyzeDocumentOptions {
   tier?: ModelTier;
   /** Upper bound for the answer's length; the provider's configured MAX_TOKENS applies when lower. */
   maxTokens?: number;
-  /** The client key's budget (scope = its principal id, and its limits): every provider request is reserved against it. */
+  /** The client key's budget (scope = its principal id, and its limits): every provider request and batch item is reserved against it. */
   budget?: { scope: string; limits: BudgetLimit[] };
 }
 
@@ -92,7 +93,7 @@ export interface JobProgress {
   version?: number;
   /** Which way the answer came: `batch` (a provider batch API, half price) or `sync`; absent in jobs that never tried batch. */
   route?: AnalysisRoute;
-  /** Tokens billed at the batch price (route `batch`). */
+  /** What the batch answer cost at the batch price and saved against the synchronous one (route `batch`). */
   savings?: BatchSavings;
   /** The provider batch this job waits on, while it does. */
   providerBatch?: ProviderBatchState;
@@ -161,7 +162,7 @@ export interface BatchProgress {
   /** The most children seen running at once (never above the input's concurrency). */
   peakRunning: number;
   children: BatchChild[];
-  /** Deferred batches: the provider batch, and the tokens its answers were billed at half price for. */
+  /** Deferred batches: the provider batch, and what its answers cost at the batch price and saved. */
   providerBatch?: ProviderBatchState;
   savings?: BatchSavings;
 }

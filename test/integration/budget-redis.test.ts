@@ -48,8 +48,25 @@ describe('budget ledgers in Redis (real redis-server, two clients as two process
     assert.equal((await second.reserve({ id: 'waits', ledgers, amount: { tokens: 100, nanoUsd: 0 }, ttlMs: 60_000 })).ok, true);
   });
 
+  it("settles a provider batch's reservations at once; a retried settlement from another process records nothing twice", async () => {
+    const ledgers = callLedgers({ scope: 'key:three', limits: [{ window: 'day', unit: 'nanoUsd', amount: 1_000 }] }, [], Date.now());
+    for (const item of ['item-0', 'item-1', 'item-2']) assert.equal((await first.reserve({ id: `b1/${item}`, ledgers, amount: { tokens: 50, nanoUsd: 300 }, ttlMs: 60_000 })).ok, true);
+    assert.equal((await second.reserve({ id: 'sync', ledgers, amount: { tokens: 1, nanoUsd: 101 }, ttlMs: 60_000 })).ok, false, 'the batch holds 900 of 1000');
+    const settlements = [
+      { id: 'b1/item-0', actual: { tokens: 20, nanoUsd: 70 } },
+      { id: 'b1/item-1', actual: { tokens: 0, nanoUsd: 0 } },
+      { id: 'b1/item-2', actual: { tokens: 50, nanoUsd: 300 } },
+    ];
+    await Promise.all([first.settleOnce('b1', ledgers, settlements), second.settleOnce('b1', ledgers, settlements)]);
+    await first.settleOnce('b1', ledgers, settlements);
+    for (const report of await second.read(ledgers.filter((ledger) => ledger.scope === 'key:three').map((ledger) => ledger.key))) {
+      assert.deepEqual([report.spent, report.reserved, report.reservations], [{ tokens: 70, nanoUsd: 370 }, { tokens: 0, nanoUsd: 0 }, 0], report.key);
+    }
+    assert.equal((await second.reserve({ id: 'sync', ledgers, amount: { tokens: 1, nanoUsd: 630 }, ttlMs: 60_000 })).ok, true);
+  });
+
   it('lists every scope of the current windows (what an admin sees)', async () => {
     const reports = await first.listWindows([callLedgers(undefined, [], Date.now())[0]!.key.split('|')[1]!]);
-    assert.deepEqual(new Set(reports.map((report) => report.key.split('|')[0])), new Set(['key:one', 'key:two', 'global']));
+    assert.deepEqual(new Set(reports.map((report) => report.key.split('|')[0])), new Set(['key:one', 'key:two', 'key:three', 'global']));
   });
 });

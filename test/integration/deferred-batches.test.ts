@@ -56,6 +56,7 @@ describe('deferred analysis through the providers’ batch APIs (half price)', f
 
     assert.equal(batch.savings.discount, 0.5);
     assert.ok(batch.savings.inputTokens > 0 && batch.savings.outputTokens > 0);
+    assert.ok(batch.savings.costNanoUsd > 0 && batch.savings.savedNanoUsd >= batch.savings.costNanoUsd, JSON.stringify(batch.savings));
     // A document answered by the batch is in the cache: asking again costs nothing.
     const again = await request(running.apiUrl, 'POST', '/api/analyze', { json: { documentId: documentIds[0] } });
     assert.equal(again.status, 200);
@@ -70,7 +71,9 @@ describe('deferred analysis through the providers’ batch APIs (half price)', f
     const job = await finishedJob(running, started.body.jobId);
     assert.equal(job.status, 'completed', JSON.stringify(job));
     assert.equal(job.route, 'batch');
-    assert.deepEqual(job.savings, { discount: 0.5, inputTokens: job.result.meta.inputTokens, outputTokens: job.result.meta.outputTokens });
+    const { inputTokens, outputTokens, costNanoUsd } = job.result.meta;
+    assert.deepEqual(job.savings, { discount: 0.5, inputTokens, outputTokens, costNanoUsd, savedNanoUsd: costNanoUsd });
+    assert.deepEqual(job.cost, { nanoUsd: costNanoUsd, usd: costNanoUsd / 1e9 });
     assert.deepEqual(job.chain.map((step: { provider: string; outcome: string; route?: string }) => [step.provider, step.outcome, step.route]), [['openai', 'succeeded', 'batch']]);
     assert.equal(completionCalls(openai.requestLog, 'openai'), 0);
     const paths = openai.requestLog.map((entry) => entry.path);

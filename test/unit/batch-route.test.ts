@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { batchItemId, batchSavingsOf, batchStepOf, pollsWithin } from '../../shared/core/providers/batch-route';
+import { batchItemId, batchStepOf, pollsWithin } from '../../shared/core/providers/batch-route';
 import type { ProviderStep } from '../../shared/core/providers/plan';
 
 const step = (provider: ProviderStep['provider']): ProviderStep => ({
@@ -24,10 +24,6 @@ describe('batch route', () => {
   it('names items within the custom_id alphabet both APIs accept', () => {
     assert.match(batchItemId(0), /^[a-zA-Z0-9_-]{1,64}$/);
     assert.notEqual(batchItemId(1), batchItemId(10));
-  });
-
-  it('reports the tokens billed at half price', () => {
-    assert.deepEqual(batchSavingsOf({ inputTokens: 120, outputTokens: 80 }), { discount: 0.5, inputTokens: 120, outputTokens: 80 });
   });
 
   it('checks a batch often enough to cover the longest wait, at least once', () => {

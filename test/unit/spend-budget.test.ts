@@ -119,4 +119,18 @@ describe('budgets (pure core and the in-process store)', () => {
     assert.deepEqual(lapsed!.reserved, { tokens: 0, nanoUsd: 0 });
     assert.deepEqual((await store.listWindows(['month:2026-11'])).map((report) => report.key), ['key:a|month:2026-11', 'global|month:2026-11']);
   });
+
+  it('in-process store: a batch settles all its reservations at once, and a retried settlement records nothing twice', async () => {
+    const store = new MemoryBudgetStore(() => NOW);
+    const ledgers = callLedgers({ scope: 'key:b', limits: [{ window: 'day', unit: 'tokens', amount: 1000 }] }, [], NOW);
+    for (const id of ['batch-1/item-0', 'batch-1/item-1']) assert.equal((await store.reserve({ id, ledgers, amount: { tokens: 400, nanoUsd: 40 }, ttlMs: 60_000 })).ok, true);
+    const settlements = [
+      { id: 'batch-1/item-0', actual: { tokens: 120, nanoUsd: 9 } },
+      { id: 'batch-1/item-1', actual: { tokens: 400, nanoUsd: 40 } },
+    ];
+    await store.settleOnce('batch-1', ledgers, settlements);
+    await store.settleOnce('batch-1', ledgers, settlements);
+    const [day] = await store.read(['key:b|day:2026-11-30']);
+    assert.deepEqual(day, { key: 'key:b|day:2026-11-30', spent: { tokens: 520, nanoUsd: 49 }, reserved: { tokens: 0, nanoUsd: 0 }, reservations: 0 });
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * The half-price route: which provider takes a deferred request through its batch API, how batch items
- * are named, and what the route saved. Pure and bundle-safe (workflows import it).
+ * are named, and how long a job waits for it. Pure and bundle-safe (workflows import it).
  */
 import type { AppConfig } from '../../config';
 import type { ProviderStep } from './plan';
@@ -9,9 +9,6 @@ import type { RemoteProviderName } from './catalog';
 /** Providers with a batch API the service speaks (Anthropic Message Batches, OpenAI Batch). */
 export const BATCH_PROVIDERS = ['anthropic', 'openai'] as const satisfies readonly RemoteProviderName[];
 export type BatchProviderName = (typeof BATCH_PROVIDERS)[number];
-
-/** Both providers bill batch requests at half their list price. */
-export const BATCH_PRICE_FACTOR = 0.5;
 
 export type AnalysisRoute = 'batch' | 'sync';
 
@@ -24,17 +21,6 @@ export function batchStepOf(plan: readonly ProviderStep[]): (ProviderStep & { pr
 
 /** custom_id of the item at `index` (both APIs accept 1-64 characters of [a-zA-Z0-9_-]). */
 export const batchItemId = (index: number): string => `item-${index}`;
-
-/** Tokens billed at the batch price, and the share of their list price not paid. */
-export interface BatchSavings {
-  discount: number;
-  inputTokens: number;
-  outputTokens: number;
-}
-
-export function batchSavingsOf(usage: { inputTokens: number; outputTokens: number }): BatchSavings {
-  return { discount: 1 - BATCH_PRICE_FACTOR, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens };
-}
 
 /** Where a deferred job stands while its provider batch runs. */
 export interface DeferredSchedule {

@@ -14,7 +14,12 @@ export interface ModelPrice {
   output: number;
   cacheRead: number;
   cacheWrite: number;
+  /** Share of every price the provider's batch API takes off (default DEFAULT_BATCH_DISCOUNT). */
+  batchDiscount?: number;
 }
+
+/** Anthropic Message Batches and OpenAI Batch both bill every token kind at half the synchronous price. */
+export const DEFAULT_BATCH_DISCOUNT = 0.5;
 
 /** `provider/model` → price; `provider/*` prices models of that provider that are not listed. */
 export type PriceTable = Record<string, ModelPrice>;
@@ -25,6 +30,8 @@ export interface UsdPerMillion {
   output: number;
   cacheRead?: number;
   cacheWrite?: number;
+  /** 0.5: the batch API bills half of each price above. */
+  batchDiscount?: number;
 }
 
 export function priceFromUsd(usd: UsdPerMillion): ModelPrice {
@@ -34,6 +41,7 @@ export function priceFromUsd(usd: UsdPerMillion): ModelPrice {
     output: milli(usd.output),
     cacheRead: milli(usd.cacheRead ?? usd.input),
     cacheWrite: milli(usd.cacheWrite ?? usd.input),
+    ...(usd.batchDiscount !== undefined && { batchDiscount: usd.batchDiscount }),
   };
 }
 
@@ -65,6 +73,19 @@ const FREE: ModelPrice = Object.freeze({ input: 0, output: 0, cacheRead: 0, cach
 export function priceOf(table: PriceTable, provider: ProviderName, model: string): ModelPrice {
   if (provider === 'local') return FREE;
   return table[`${provider}/${model}`] ?? table[`${provider}/*`] ?? DEFAULT_PRICES[`${provider}/*`] ?? FREE;
+}
+
+export const batchDiscountOf = (price: ModelPrice): number => price.batchDiscount ?? DEFAULT_BATCH_DISCOUNT;
+
+/**
+ * The price of the same model through its provider's batch API: each token kind at (1 - discount) of
+ * its price, rounded up to a whole nano-dollar per token so costs stay integers and never undercount.
+ */
+export function batchPriceOf(price: ModelPrice): ModelPrice {
+  const share = 1 - batchDiscountOf(price);
+  // Rounded to a millionth first: 15000 × 0.7 is 10500.000000000002 in binary floating point.
+  const discounted = (value: number) => Math.ceil(Math.round(value * share * 1e6) / 1e6);
+  return { input: discounted(price.input), output: discounted(price.output), cacheRead: discounted(price.cacheRead), cacheWrite: discounted(price.cacheWrite), batchDiscount: 0 };
 }
 
 /** Exact cost in nano-dollars. */
