@@ -13,7 +13,7 @@ import type { JobEventName } from './job-events';
 import { JOB_ID_PATTERN } from './jobs';
 import * as responses from './openapi-schemas';
 import { clearOverrideSchema, overrideRequestSchema } from './routes/operation-mode';
-import { analyzeBatchRequestSchema, analyzeRequestSchema, createDocumentSchema, listJobsQuerySchema, readJobQuerySchema, updateDocumentSchema } from './schemas';
+import { analyzeBatchRequestSchema, analyzeQuerySchema, analyzeRequestSchema, createDocumentSchema, listJobsQuerySchema, readJobQuerySchema, updateDocumentSchema } from './schemas';
 
 export const OPENAPI_JSON_PATH = '/api/openapi.json';
 export const SWAGGER_UI_PATH = '/docs';
@@ -216,10 +216,16 @@ function paths({ codec = false }: OpenApiOptions): Record<string, Record<string,
       post: operation({
         tag: 'analysis',
         summary: 'Analyze a stored or inline document',
-        description: 'Answers from the analysis cache when it can (200); otherwise starts a job, or joins the identical one already running (202).',
+        description:
+          'Answers from the analysis cache when it can (200); otherwise starts a job, or joins the identical one already running (202). ' +
+          'With `wait`, a job that finishes within that many seconds is answered here (200, the finished job); one that does not is answered as without it (202).',
         body: 'AnalyzeRequest',
+        parameters: queryParameters(analyzeQuerySchema, { wait: 'Seconds to hold the answer until the job has finished (long poll on the job)' }),
         responses: {
-          200: reply('Answered from the cache; no job started', 'CachedAnalysis'),
+          200: {
+            description: 'Answered from the cache (no job started), or, with `wait`, the job finished within it',
+            content: { 'application/json': { schema: { anyOf: [schemaRef('CachedAnalysis'), schemaRef('JobAccepted')] } } },
+          },
           202: { ...reply('Job started; Location names it', 'JobAccepted'), headers: { Location: { schema: { type: 'string' } } } },
           ...bodyErrors,
           404: responseRef('NotFound'),

@@ -72,6 +72,9 @@ export const analyzeRequestSchema = z
 /** Query parameters arrive as strings (the app uses the simple query parser: a repeated key is an array → 400). */
 const integerParam = (min: number, max: number) => z.string().regex(/^\d{1,6}$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(min).max(max));
 
+/** POST /api/analyze?wait=N: hold the answer until the job has finished, for at most N seconds. */
+export const analyzeQuerySchema = z.object({ wait: integerParam(0, 30).optional() }).strict();
+
 export const listJobsQuerySchema = z
   .object({
     status: z.enum(JOB_STATUSES).optional(),

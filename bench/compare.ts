@@ -2,11 +2,11 @@
  * `npm run bench -- compare`: the project's job path beside its floors, in one run on one server,
  * interleaved: a direct SDK call, the bare Temporal floor (one workflow + one activity making that
  * call), the project's job through the API (POST, then long-polls following its progress, or one GET
- * with until=finished), and a cache hit beside /api/health/live.
+ * with until=finished, or POST ?wait=30 alone), and a cache hit beside /api/health/live.
  * Prints figures and ratios; asserts nothing. BENCH_ROUNDS and BENCH_SECONDS shorten or lengthen it.
  */
 import { closedLoop, engineTimes, frontendRequestsPerRun, interleavedSequential, latenciesOf, type Latencies, type LoadFigures } from './compare/measure';
-import { directSdkCall, postJson, projectJob, projectJobUntilFinished, temporalFloor, type RunOnce } from './compare/paths';
+import { directSdkCall, postJson, projectJob, projectJobInOneRequest, projectJobUntilFinished, temporalFloor, type RunOnce } from './compare/paths';
 import { cpuPerOperation, cpuSnapshot } from './compare/cpu';
 import { startCompareStack } from './compare/stack';
 
@@ -21,7 +21,7 @@ const CLIENTS = 50;
 const ms = (value: number) => `${value.toFixed(1)}`.padStart(7);
 const row = (name: string, sequential: Latencies | undefined, load: LoadFigures | undefined) =>
   console.log(
-    `| ${name.padEnd(34)} | ${sequential ? `${ms(sequential.p50)} / ${ms(sequential.p95)} / ${ms(sequential.p99)}` : ' '.repeat(25)} | ${load ? `${load.completedPerSecond.toFixed(1).padStart(7)}/s  (errors ${load.errors}, p99 ${load.latency.p99.toFixed(0)} ms)` : ''} |`,
+    `| ${name.padEnd(36)} | ${sequential ? `${ms(sequential.p50)} / ${ms(sequential.p95)} / ${ms(sequential.p99)}` : ' '.repeat(25)} | ${load ? `${load.completedPerSecond.toFixed(1).padStart(7)}/s  (errors ${load.errors}, p99 ${load.latency.p99.toFixed(0)} ms)` : ''} |`,
   );
 
 async function cacheHitVersusLive(apiUrl: string) {
@@ -70,6 +70,7 @@ export async function benchCompare(): Promise<void> {
       'Temporal floor': temporalFloor(stack.client),
       'project job (API POST + wait)': projectJob(stack.apiUrl),
       'project job (POST + until=finished)': projectJobUntilFinished(stack.apiUrl),
+      'project job (POST ?wait=30)': projectJobInOneRequest(stack.apiUrl),
     };
     for (const run of Object.values(paths)) for (let i = 0; i < 3; i++) await run();
     const { samples, workflowIds } = await interleavedSequential(paths, ROUNDS);
@@ -80,6 +81,7 @@ export async function benchCompare(): Promise<void> {
       'Temporal floor': ['temporal', 'floor worker'],
       'project job (API POST + wait)': ['temporal', 'project worker', 'api'],
       'project job (POST + until=finished)': ['temporal', 'project worker', 'api'],
+      'project job (POST ?wait=30)': ['temporal', 'project worker', 'api'],
     };
     for (const [name, run] of Object.entries(paths)) {
       const pids = Object.fromEntries((processesOf[name] ?? []).map((role) => [role, stack.pids[role]]));
@@ -97,6 +99,7 @@ export async function benchCompare(): Promise<void> {
       floor: await frontendRequestsPerRun(stack.serverMetricsUrl, paths['Temporal floor']!, 20),
       project: await frontendRequestsPerRun(stack.serverMetricsUrl, paths['project job (API POST + wait)']!, 20),
       finished: await frontendRequestsPerRun(stack.serverMetricsUrl, paths['project job (POST + until=finished)']!, 20),
+      oneRequest: await frontendRequestsPerRun(stack.serverMetricsUrl, paths['project job (POST ?wait=30)']!, 20),
     };
     const cache = await cacheHitVersusLive(stack.apiUrl);
 
@@ -107,9 +110,11 @@ export async function benchCompare(): Promise<void> {
     const floor = sequential['Temporal floor']!;
     const project = sequential['project job (API POST + wait)']!;
     console.log(`\nproject − floor, sequential: p50 ${(project.p50 - floor.p50).toFixed(1)} ms, p99 ${(project.p99 - floor.p99).toFixed(1)} ms`);
-    const finished = sequential['project job (POST + until=finished)']!;
-    console.log(`project (until=finished) − floor, sequential: p50 ${(finished.p50 - floor.p50).toFixed(1)} ms, p99 ${(finished.p99 - floor.p99).toFixed(1)} ms`);
-    for (const name of ['project job (API POST + wait)', 'project job (POST + until=finished)']) {
+    for (const name of ['project job (POST + until=finished)', 'project job (POST ?wait=30)']) {
+      const other = sequential[name]!;
+      console.log(`${name} − floor, sequential: p50 ${(other.p50 - floor.p50).toFixed(1)} ms, p99 ${(other.p99 - floor.p99).toFixed(1)} ms`);
+    }
+    for (const name of ['project job (API POST + wait)', 'project job (POST + until=finished)', 'project job (POST ?wait=30)']) {
       console.log(`${name} / floor at ${CLIENTS} clients: ${((load[name]!.completedPerSecond / load['Temporal floor']!.completedPerSecond) * 100).toFixed(0)} %`);
     }
     console.log(`floor before → after tuning: p50 ${before.sequential.p50.toFixed(1)} → ${floor.p50.toFixed(1)} ms; ${before.load.completedPerSecond.toFixed(1)} → ${load['Temporal floor']!.completedPerSecond.toFixed(1)} /s at ${CLIENTS} clients`);
@@ -125,6 +130,7 @@ export async function benchCompare(): Promise<void> {
     console.log(`frontend requests per run: floor ${total(requests.floor).toFixed(1)} (${breakdown(requests.floor)})`);
     console.log(`                           project ${total(requests.project).toFixed(1)} (${breakdown(requests.project)})`);
     console.log(`                           project, until=finished ${total(requests.finished).toFixed(1)} (${breakdown(requests.finished)})`);
+    console.log(`                           project, POST ?wait=30 ${total(requests.oneRequest).toFixed(1)} (${breakdown(requests.oneRequest)})`);
     console.log(`cache hit POST /api/analyze ${cache.hit.toFixed(0)} req/s (p99 ${cache.hitP99} ms) vs /api/health/live ${cache.live.toFixed(0)} req/s (p99 ${cache.liveP99} ms): ${((cache.hit / cache.live) * 100).toFixed(0)} %`);
   } finally {
     await stack.stop();

@@ -15,7 +15,7 @@ import { taskPriorityOf } from '../../shared/core/scheduling/task-priority';
 import { HttpError, notFound } from '../errors';
 import { JOB_ID_PATTERN, type JobService } from '../jobs';
 import { jobCostOf } from '../job-view';
-import { analyzeRequestSchema, listJobsQuerySchema, readJobQuerySchema } from '../schemas';
+import { analyzeQuerySchema, analyzeRequestSchema, listJobsQuerySchema, readJobQuerySchema } from '../schemas';
 import { parseBody, parseParam, parseQuery } from '../validation';
 import { jobEventsHandler } from './job-events';
 import { assertContentFits } from './documents';
@@ -41,6 +41,7 @@ export function analysisRouter({ config, budgets, documents, jobs, cache, modes,
 
   router.post('/analyze', async (req, res) => {
     const body = parseBody(analyzeRequestSchema, req);
+    const waitMs = (parseQuery(analyzeQuerySchema, req).wait ?? 0) * 1000;
     let stored = body.documentId !== undefined ? await documents.get(body.documentId) : undefined;
     if (body.documentId !== undefined && !stored) throw notFound('document', body.documentId);
     if (body.content !== undefined) assertContentFits(body.content, maxBytes);
@@ -88,7 +89,11 @@ export function analysisRouter({ config, budgets, documents, jobs, cache, modes,
       options: { tier, ...(body.maxTokens !== undefined && { maxTokens: body.maxTokens }), ...budgetOption(principal) },
       ...(localPlan ? { plan: localPlan } : { cacheKey: keyFor(tier), cacheChecked: true }),
     }, { priority: taskPriorityOf(body.priority, principal?.id ?? 'local'), deferred: !localPlan && (body.deferred ?? false) }));
-    res.status(202).location(job.links.self).json({ ...job, documentId: stored.id, tier });
+    // With ?wait=N the client gets the finished job in this answer when it finishes in time (the wait is
+    // the server's long-poll on the run's close event); otherwise, or without it, the job as started.
+    const finished = waitMs > 0 ? await temporal.run(() => jobs.readWhenFinished(job.jobId, waitMs), { waitMs }).catch(() => undefined) : undefined;
+    const done = finished && finished.status !== 'queued' && finished.status !== 'running';
+    res.status(done ? 200 : 202).location(job.links.self).json({ ...(done ? finished : job), documentId: stored.id, tier });
   });
 
   router.get('/jobs', async (req, res) => {

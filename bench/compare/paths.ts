@@ -61,6 +61,16 @@ export function projectJobUntilFinished(apiUrl: string): RunOnce {
   };
 }
 
+/** POST /api/analyze?wait=30 with a fresh document: the finished job in the same answer. */
+export function projectJobInOneRequest(apiUrl: string): RunOnce {
+  return async () => {
+    const answered = await postJson(`${apiUrl}/api/analyze?wait=30`, { content: `${TEXT} Edition ${randomUUID()}.` });
+    const job = answered.body as { jobId: string; status: string; error?: unknown };
+    if (answered.status !== 200 || job.status !== 'completed') throw new Error(`POST /api/analyze?wait=30 answered ${answered.status}: ${JSON.stringify(job)}`);
+    return job.jobId;
+  };
+}
+
 export async function postJson(url: string, json: unknown): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) });
   return { status: response.status, body: await response.json() };

@@ -118,6 +118,30 @@ describe('job reads: long-poll and server-sent events, event-driven', function (
     assert.match(JSON.stringify(invalid.body), /until/);
   });
 
+  it('POST /api/analyze?wait=N answers with the finished job when it finishes in time, else with the job as started', async () => {
+    harness.emulator.provider('anthropic').setDefault({ kind: 'ok', delayMs: 300 });
+    await harness.start();
+    const waited = await api('POST', '/api/analyze?wait=20', { content: uniqueText() });
+    assert.equal(waited.status, 200, JSON.stringify(waited.body));
+    assert.equal(waited.body.status, 'completed');
+    assert.equal(waited.body.result.meta.provider, 'anthropic');
+    assert.equal(waited.body.chain.at(-1).outcome, 'succeeded');
+    assert.match(waited.headers.get('location') ?? '', new RegExp(`/api/jobs/${waited.body.jobId}$`));
+    const { tier: _tier, ...job } = waited.body;
+    assert.deepEqual((await api('GET', `/api/jobs/${waited.body.jobId}`)).body, job, 'the same job a read gives');
+
+    harness.emulator.provider('anthropic').setDefault({ kind: 'ok', delayMs: 3_000 });
+    const asked = Date.now();
+    const slow = await api('POST', '/api/analyze?wait=1', { content: uniqueText() });
+    assert.equal(slow.status, 202);
+    assert.ok(Date.now() - asked >= 900, 'held for the wait');
+    assert.ok(['queued', 'running'].includes(slow.body.status), slow.body.status);
+
+    const invalid = await api('POST', '/api/analyze?wait=31', { content: uniqueText() });
+    assert.equal(invalid.status, 400);
+    assert.match(JSON.stringify(invalid.body), /wait/);
+  });
+
   it('streams server-sent events: the job, each attempt and stage, then the result, each with the version as id', async () => {
     harness.emulator.provider('anthropic').enqueue({ kind: 'status', status: 529, delayMs: 300 }).setDefault({ kind: 'ok', delayMs: 300 });
     await harness.start();

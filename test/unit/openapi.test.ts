@@ -149,7 +149,10 @@ describe('OpenAPI document', () => {
 
   it('responses use the generated schemas: job view, cached result, errors', () => {
     const analyze = document.paths['/api/analyze'].post.responses;
-    assert.match(analyze['200'].content['application/json'].schema.$ref, /CachedAnalysis$/);
+    assert.deepEqual(analyze['200'].content['application/json'].schema.anyOf.map((schema: { $ref: string }) => schema.$ref), [
+      '#/components/schemas/CachedAnalysis',
+      '#/components/schemas/JobAccepted',
+    ]);
     assert.deepEqual(component('CachedAnalysis').properties.result, { $ref: '#/components/schemas/AnalysisResult' });
     assert.deepEqual(component('JobView').properties.result, { $ref: '#/components/schemas/AnalysisResult' });
     assert.deepEqual(component('Error').required, ['error']);
