@@ -7,24 +7,21 @@ import {
   DEFAULT_ANALYSIS_TEXT,
   fencedText,
   MALFORMED_TEXT,
-  startProviderEmulator,
-  type ProviderEmulator,
 } from './provider-emulator';
+import { useEmulatorWithSdkClients } from './with-sdk-clients';
 
 const PROMPT = 'Analyse this document: Acme opens a regional office in Lisbon.';
 
 describe('provider emulator', () => {
-  let emulator: ProviderEmulator;
-  let anthropic: Anthropic;
-  let openai: OpenAI;
+  const sdk = useEmulatorWithSdkClients();
 
   const claude = (options?: Anthropic.RequestOptions) =>
-    anthropic.messages.create(
+    sdk.anthropic.messages.create(
       { model: 'claude-haiku-4-5', max_tokens: 1024, system: 'Answer in JSON.', messages: [{ role: 'user', content: PROMPT }] },
       options,
     );
   const gpt = (options?: OpenAI.RequestOptions) =>
-    openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: PROMPT }] }, options);
+    sdk.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: PROMPT }] }, options);
   const claudeText = async () => {
     const block = (await claude()).content[0];
     assert.equal(block?.type, 'text');
@@ -32,13 +29,6 @@ describe('provider emulator', () => {
   };
   const gptText = async () => (await gpt()).choices[0]?.message.content;
 
-  before(async () => {
-    emulator = await startProviderEmulator();
-    anthropic = new Anthropic({ apiKey: 'test-anthropic-key', baseURL: emulator.anthropicBaseUrl, maxRetries: 0 });
-    openai = new OpenAI({ apiKey: 'test-openai-key', baseURL: emulator.openaiBaseUrl, maxRetries: 0 });
-  });
-  afterEach(() => emulator.reset());
-  after(() => emulator.close());
 
   describe('successful answers', () => {
     it('answers an Anthropic Messages request with the default analysis, the requested model and token usage', async () => {
@@ -79,7 +69,7 @@ describe('provider emulator', () => {
     });
 
     it('answers with the programmed content and usage', async () => {
-      emulator.provider('anthropic').enqueue({ kind: 'ok', content: '{"summary":"short"}', usage: { input: 7, output: 3 } });
+      sdk.emulator.provider('anthropic').enqueue({ kind: 'ok', content: '{"summary":"short"}', usage: { input: 7, output: 3 } });
       const message = await claude();
       assert.deepEqual(message.content[0], { type: 'text', text: '{"summary":"short"}' });
       assert.equal(message.usage.input_tokens, 7);
@@ -87,7 +77,7 @@ describe('provider emulator', () => {
     });
 
     it('answers after the programmed delay, counting the request as in flight meanwhile', async () => {
-      const controller = emulator.provider('openai').enqueue({ kind: 'ok', delayMs: 300 });
+      const controller = sdk.emulator.provider('openai').enqueue({ kind: 'ok', delayMs: 300 });
       const started = Date.now();
       const answer = gpt();
       await controller.waitForRequests(1);
@@ -99,18 +89,18 @@ describe('provider emulator', () => {
     });
 
     it('lists models on both providers, usable as a health probe', async () => {
-      const anthropicModels = await anthropic.models.list();
+      const anthropicModels = await sdk.anthropic.models.list();
       assert.ok(anthropicModels.data.length > 0);
-      const openaiModels = await openai.models.list();
+      const openaiModels = await sdk.openai.models.list();
       assert.ok(openaiModels.data.length > 0);
-      assert.equal(emulator.provider('anthropic').requests, 0, 'probes are not completion requests');
+      assert.equal(sdk.emulator.provider('anthropic').requests, 0, 'probes are not completion requests');
     });
   });
 
   describe('content faults', () => {
     it('answers 200 with the JSON inside ```json fences and prose around it (fenced)', async () => {
-      emulator.provider('anthropic').enqueue({ kind: 'fenced' });
-      emulator.provider('openai').enqueue({ kind: 'fenced', content: '{"summary":"x"}' });
+      sdk.emulator.provider('anthropic').enqueue({ kind: 'fenced' });
+      sdk.emulator.provider('openai').enqueue({ kind: 'fenced', content: '{"summary":"x"}' });
       const text = await claudeText();
       assert.equal(text, fencedText(JSON.stringify(DEFAULT_ANALYSIS, null, 2)));
       assert.match(text, /^Here is the analysis[\s\S]*```json\n\{[\s\S]*\}\n```[\s\S]+$/);
@@ -118,8 +108,8 @@ describe('provider emulator', () => {
     });
 
     it('answers 200 with prose that is not JSON (malformed)', async () => {
-      emulator.provider('anthropic').enqueue({ kind: 'malformed' });
-      emulator.provider('openai').enqueue({ kind: 'malformed' });
+      sdk.emulator.provider('anthropic').enqueue({ kind: 'malformed' });
+      sdk.emulator.provider('openai').enqueue({ kind: 'malformed' });
       assert.equal(await claudeText(), MALFORMED_TEXT);
       assert.equal(await gptText(), MALFORMED_TEXT);
       assert.throws(() => JSON.parse(MALFORMED_TEXT));
@@ -128,7 +118,7 @@ describe('provider emulator', () => {
 
   describe('HTTP error faults', () => {
     it('surfaces Anthropic 429 as RateLimitError with retry-after readable from error.headers', async () => {
-      emulator.provider('anthropic').enqueue({ kind: 'status', status: 429, headers: { 'retry-after': '2' } });
+      sdk.emulator.provider('anthropic').enqueue({ kind: 'status', status: 429, headers: { 'retry-after': '2' } });
       const error = await rejection(claude());
       assert.ok(error instanceof Anthropic.RateLimitError);
       assert.equal(error.status, 429);
@@ -144,7 +134,7 @@ describe('provider emulator', () => {
     });
 
     it('surfaces OpenAI 429 as RateLimitError with retry-after-ms readable and code/type from the body', async () => {
-      emulator.provider('openai').enqueue({ kind: 'status', status: 429, headers: { 'retry-after-ms': '1500' } });
+      sdk.emulator.provider('openai').enqueue({ kind: 'status', status: 429, headers: { 'retry-after-ms': '1500' } });
       const error = await rejection(gpt());
       assert.ok(error instanceof OpenAI.RateLimitError);
       assert.equal(error.status, 429);
@@ -156,7 +146,7 @@ describe('provider emulator', () => {
     });
 
     it('surfaces Anthropic 529 as OverloadedError (an InternalServerError) with status 529', async () => {
-      emulator.provider('anthropic').enqueue({ kind: 'status', status: 529 });
+      sdk.emulator.provider('anthropic').enqueue({ kind: 'status', status: 529 });
       const error = await rejection(claude());
       assert.ok(error instanceof Anthropic.OverloadedError);
       assert.ok(error instanceof Anthropic.InternalServerError);
@@ -166,7 +156,7 @@ describe('provider emulator', () => {
 
     it('sends a programmed error body verbatim', async () => {
       const body = { error: { message: 'quota gone', type: 'insufficient_quota', code: 'insufficient_quota' } };
-      emulator.provider('openai').enqueue({ kind: 'status', status: 429, body });
+      sdk.emulator.provider('openai').enqueue({ kind: 'status', status: 429, body });
       const error = await rejection(gpt());
       assert.ok(error instanceof OpenAI.RateLimitError);
       assert.equal(error.code, 'insufficient_quota');
@@ -174,7 +164,7 @@ describe('provider emulator', () => {
     });
 
     it('answers 401 with the provider error body when the key header is missing', async () => {
-      const anthropicResponse = await fetch(`${emulator.anthropicBaseUrl}/v1/messages`, {
+      const anthropicResponse = await fetch(`${sdk.emulator.anthropicBaseUrl}/v1/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
         body: JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
@@ -184,7 +174,7 @@ describe('provider emulator', () => {
       assert.equal(anthropicBody.type, 'error');
       assert.equal(anthropicBody.error.type, 'authentication_error');
 
-      const openaiResponse = await fetch(`${emulator.openaiBaseUrl}/chat/completions`, {
+      const openaiResponse = await fetch(`${sdk.emulator.openaiBaseUrl}/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
@@ -193,19 +183,19 @@ describe('provider emulator', () => {
       const openaiBody = (await openaiResponse.json()) as { error: { type: string; message: string } };
       assert.equal(openaiBody.error.type, 'invalid_request_error');
 
-      const [record] = emulator.provider('anthropic').requestLog;
+      const [record] = sdk.emulator.provider('anthropic').requestLog;
       assert.deepEqual(record?.headers, { xApiKey: false, authorization: false });
       assert.equal(record.fault, undefined, 'a rejected request consumes no fault');
     });
 
     it('rejects streaming requests with 400 invalid_request_error', async () => {
       const error = await rejection(
-        anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+        sdk.anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
       );
       assert.ok(error instanceof Anthropic.BadRequestError);
       assert.equal(error.type, 'invalid_request_error');
       const openaiError = await rejection(
-        openai.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+        sdk.openai.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
       );
       assert.ok(openaiError instanceof OpenAI.BadRequestError);
     });
@@ -213,7 +203,7 @@ describe('provider emulator', () => {
 
   describe('connection faults', () => {
     it('counts an aborted request when the client gives up on a hanging request', async () => {
-      const controller = emulator.provider('anthropic').enqueue({ kind: 'hang' });
+      const controller = sdk.emulator.provider('anthropic').enqueue({ kind: 'hang' });
       const error = await rejection(claude({ signal: AbortSignal.timeout(200) }));
       assert.ok(error instanceof Anthropic.APIUserAbortError);
       assert.equal(await controller.waitForAbort(2_000), 1);
@@ -221,29 +211,29 @@ describe('provider emulator', () => {
     });
 
     it('counts an aborted request when the SDK times out on a hanging request', async () => {
-      const controller = emulator.provider('openai').enqueue({ kind: 'hang' });
+      const controller = sdk.emulator.provider('openai').enqueue({ kind: 'hang' });
       const error = await rejection(gpt({ timeout: 200 }));
       assert.ok(error instanceof OpenAI.APIConnectionTimeoutError);
       assert.equal(await controller.waitForAbort(2_000), 1);
     });
 
     it('surfaces a reset connection as APIConnectionError, not counted as a client abort', async () => {
-      emulator.provider('anthropic').enqueue({ kind: 'reset' });
-      emulator.provider('openai').enqueue({ kind: 'reset' });
+      sdk.emulator.provider('anthropic').enqueue({ kind: 'reset' });
+      sdk.emulator.provider('openai').enqueue({ kind: 'reset' });
       const anthropicError = await rejection(claude());
       assert.ok(anthropicError instanceof Anthropic.APIConnectionError);
       assert.equal((anthropicError as InstanceType<typeof Anthropic.APIConnectionError>).status, undefined);
       assert.ok(!(anthropicError instanceof Anthropic.APIConnectionTimeoutError));
       const openaiError = await rejection(gpt());
       assert.ok(openaiError instanceof OpenAI.APIConnectionError);
-      assert.equal(emulator.provider('anthropic').aborted, 0);
-      assert.equal(emulator.provider('openai').aborted, 0);
+      assert.equal(sdk.emulator.provider('anthropic').aborted, 0);
+      assert.equal(sdk.emulator.provider('openai').aborted, 0);
     });
   });
 
   describe('programming and counters', () => {
     it('consumes queued faults in order, then applies the default', async () => {
-      const controller = emulator.provider('openai');
+      const controller = sdk.emulator.provider('openai');
       controller.setDefault({ kind: 'status', status: 503 });
       controller.enqueue({ kind: 'status', status: 500 }, { kind: 'malformed' }, { kind: 'ok', content: 'third' });
 
@@ -263,21 +253,21 @@ describe('provider emulator', () => {
       const before = Date.now();
       await claude();
       await gpt();
-      const [claudeRecord] = await emulator.provider('anthropic').waitForRequests(1);
+      const [claudeRecord] = await sdk.emulator.provider('anthropic').waitForRequests(1);
       assert.ok(claudeRecord && claudeRecord.at >= before);
       assert.equal(claudeRecord.path, '/anthropic/v1/messages');
       assert.equal(claudeRecord.model, 'claude-haiku-4-5');
       assert.deepEqual(claudeRecord.headers, { xApiKey: false, authorization: true }, 'the 1.x SDK sends apiKey as a Bearer token');
       assert.equal((claudeRecord.body as { max_tokens: number }).max_tokens, 1024);
-      const [gptRecord] = emulator.provider('openai').requestLog;
+      const [gptRecord] = sdk.emulator.provider('openai').requestLog;
       assert.equal(gptRecord?.path, '/openai/v1/chat/completions');
       assert.deepEqual(gptRecord.headers, { xApiKey: false, authorization: true });
-      assert.equal(emulator.provider('anthropic').requests, 1);
-      assert.equal(emulator.provider('openai').requests, 1);
+      assert.equal(sdk.emulator.provider('anthropic').requests, 1);
+      assert.equal(sdk.emulator.provider('openai').requests, 1);
     });
 
     it('reset() clears counters, queued faults and the default, and drops hanging requests', async () => {
-      const controller = emulator.provider('anthropic');
+      const controller = sdk.emulator.provider('anthropic');
       await claude();
       controller.setDefault({ kind: 'status', status: 500 }).enqueue({ kind: 'hang' });
       const hanging = rejection(claude());
@@ -292,7 +282,7 @@ describe('provider emulator', () => {
     });
 
     it('rejects waitForRequests when the requests do not arrive in time', async () => {
-      await assert.rejects(emulator.provider('openai').waitForRequests(1, 50), /no 1 request\(s\) within 50 ms/);
+      await assert.rejects(sdk.emulator.provider('openai').waitForRequests(1, 50), /no 1 request\(s\) within 50 ms/);
     });
   });
 });
