@@ -11,13 +11,13 @@ import { parseBody } from '../validation';
 export const overrideRequestSchema = z
   .object({
     mode: z.enum(OPERATION_MODES),
-    reason: z.string().trim().min(1, 'must not be empty').max(500),
+    reason: z.string().max(500).trim().min(1, 'must not be empty'),
     severity: z.enum(SEVERITIES).optional(),
     expiresAt: z.iso.datetime({ offset: true }).optional(),
   })
   .strict();
 
-export const clearOverrideSchema = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();
+export const clearOverrideSchema = z.object({ reason: z.string().max(500).trim().min(1).optional() }).strict();
 
 /** Admin routes: who may call them is decided by the auth middleware in front. */
 const modeUnavailable = (message: string) =>
