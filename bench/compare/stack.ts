@@ -36,6 +36,8 @@ export interface CompareStackOptions {
   workers?: number;
   /** Laid over the project's environment. */
   projectEnv?: NodeJS.ProcessEnv;
+  /** Laid over the API process's environment only (e.g. NODE_OPTIONS for a CPU profile). */
+  apiEnv?: NodeJS.ProcessEnv;
 }
 
 export async function startCompareStack(options: CompareStackOptions = {}): Promise<CompareStack> {
@@ -90,7 +92,7 @@ export async function startCompareStack(options: CompareStackOptions = {}): Prom
       processes.push(worker);
       pids[i === 0 ? 'project worker' : `project worker ${i + 1}`] = worker.child.pid;
     }
-    const api = spawnEntry('api/main.ts', projectEnv);
+    const api = spawnEntry('api/main.ts', { ...projectEnv, ...options.apiEnv });
     processes.push(api);
     pids.api = api.child.pid;
     apiUrl = `http://127.0.0.1:${apiPort}`;

@@ -1,0 +1,80 @@
+/**
+ * `npm run bench -- cache-hit`: a cache-hit `POST /api/analyze` beside `GET /api/health/live` on the
+ * same API process, started as `bench -- compare` starts it, 50 connections each, alternated round by
+ * round so load drift on a shared machine falls on both. Prints req/s, p99 and the ratio; asserts nothing.
+ * BENCH_ROUNDS (default 3) and BENCH_SECONDS (default 5 per path per round) lengthen or shorten it;
+ * BENCH_CPU_PROFILE_DIR writes the API process's V8 CPU profile there when it stops.
+ */
+import { postJson } from './compare/paths';
+import { startCompareStack } from './compare/stack';
+
+// autocannon ships no types.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as (options: object) => Promise<{ requests: { average: number }; latency: { p99: number }; non2xx: number; errors: number }>;
+
+const CONNECTIONS = 50;
+
+export interface CacheHitFigures {
+  hit: number;
+  live: number;
+  hitP99: number;
+  liveP99: number;
+  /** Answers other than the cached 200, over all rounds: any makes the figures meaningless. */
+  hitFailures: number;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Analyzes `content` once through a job, so the next identical request is a hit. */
+async function warmCache(apiUrl: string, content: string): Promise<void> {
+  const started = await postJson(`${apiUrl}/api/analyze`, { content });
+  let job = started.body as { jobId?: string; status?: string; version?: string };
+  // A long-poll returns on any change of the job, so it is repeated until the job is done.
+  while (job.jobId && job.status !== 'completed' && job.status !== 'failed') {
+    job = (await (await fetch(`${apiUrl}/api/jobs/${job.jobId}?wait=30&since=${job.version}`)).json()) as typeof job;
+  }
+  const again = await postJson(`${apiUrl}/api/analyze`, { content });
+  if (again.status !== 200) throw new Error(`the second POST /api/analyze was not a cache hit: ${again.status} ${JSON.stringify(again.body)}`);
+}
+
+/** Medians over `rounds` alternating runs of each path. */
+export async function cacheHitVersusLive(apiUrl: string, rounds: number, seconds: number): Promise<CacheHitFigures> {
+  const content = `Cache-hit benchmark text. Acme hires forty engineers in Lisbon. ${Date.now()}`;
+  await warmCache(apiUrl, content);
+  const hammer = (options: object) => autocannon({ connections: CONNECTIONS, duration: seconds, ...options });
+  const hit = { rate: [] as number[], p99: [] as number[] };
+  const live = { rate: [] as number[], p99: [] as number[] };
+  let hitFailures = 0;
+  for (let round = 0; round < rounds; round++) {
+    const hitRun = await hammer({ url: `${apiUrl}/api/analyze`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content }) });
+    const liveRun = await hammer({ url: `${apiUrl}/api/health/live` });
+    hitFailures += hitRun.non2xx + hitRun.errors;
+    hit.rate.push(hitRun.requests.average);
+    hit.p99.push(hitRun.latency.p99);
+    live.rate.push(liveRun.requests.average);
+    live.p99.push(liveRun.latency.p99);
+    console.log(`  round ${round + 1}: hit ${hitRun.requests.average.toFixed(0)} req/s, live ${liveRun.requests.average.toFixed(0)} req/s`);
+  }
+  return { hit: median(hit.rate), live: median(live.rate), hitP99: median(hit.p99), liveP99: median(live.p99), hitFailures };
+}
+
+export function describeCacheHit(figures: CacheHitFigures): string {
+  const failures = figures.hitFailures > 0 ? ` (${figures.hitFailures} hit requests failed)` : '';
+  return (
+    `cache hit POST /api/analyze ${figures.hit.toFixed(0)} req/s (p99 ${figures.hitP99} ms) vs /api/health/live ` +
+    `${figures.live.toFixed(0)} req/s (p99 ${figures.liveP99} ms): ${((figures.hit / figures.live) * 100).toFixed(0)} %${failures}`
+  );
+}
+
+export async function benchCacheHit(): Promise<void> {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+  const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+  console.log(`cache-hit: ${rounds} rounds of ${seconds} s per path, ${CONNECTIONS} connections, one API process`);
+  const stack = await startCompareStack({ ...(profileDir && { apiEnv: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } }) });
+  try {
+    console.log(describeCacheHit(await cacheHitVersusLive(stack.apiUrl, rounds, seconds)));
+  } finally {
+    await stack.stop();
+  }
+}
