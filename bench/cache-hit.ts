@@ -6,7 +6,7 @@
  * BENCH_CPU_PROFILE_DIR writes the API process's V8 CPU profile there when it stops.
  */
 import { postJson } from './compare/paths';
-import { startCompareStack } from './compare/stack';
+import { cpuProfileEnv, startCompareStack } from './compare/stack';
 
 // autocannon ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -19,6 +19,8 @@ export interface CacheHitFigures {
   live: number;
   hitP99: number;
   liveP99: number;
+  /** Median of each round's hit/live ratio: the two runs of a round are back to back, so drift cancels best there. */
+  ratio: number;
   /** Answers other than the cached 200, over all rounds: any makes the figures meaningless. */
   hitFailures: number;
 }
@@ -53,16 +55,18 @@ export async function cacheHitVersusLive(apiUrl: string, rounds: number, seconds
     hit.p99.push(hitRun.latency.p99);
     live.rate.push(liveRun.requests.average);
     live.p99.push(liveRun.latency.p99);
-    console.log(`  round ${round + 1}: hit ${hitRun.requests.average.toFixed(0)} req/s, live ${liveRun.requests.average.toFixed(0)} req/s`);
+    console.log(`  round ${round + 1}: hit ${hitRun.requests.average.toFixed(0)} req/s, live ${liveRun.requests.average.toFixed(0)} req/s (${((hitRun.requests.average / liveRun.requests.average) * 100).toFixed(0)} %)`);
   }
-  return { hit: median(hit.rate), live: median(live.rate), hitP99: median(hit.p99), liveP99: median(live.p99), hitFailures };
+  const ratios = hit.rate.map((rate, round) => rate / live.rate[round]!);
+  return { hit: median(hit.rate), live: median(live.rate), hitP99: median(hit.p99), liveP99: median(live.p99), ratio: median(ratios), hitFailures };
 }
 
 export function describeCacheHit(figures: CacheHitFigures): string {
   const failures = figures.hitFailures > 0 ? ` (${figures.hitFailures} hit requests failed)` : '';
   return (
     `cache hit POST /api/analyze ${figures.hit.toFixed(0)} req/s (p99 ${figures.hitP99} ms) vs /api/health/live ` +
-    `${figures.live.toFixed(0)} req/s (p99 ${figures.liveP99} ms): ${((figures.hit / figures.live) * 100).toFixed(0)} %${failures}`
+    `${figures.live.toFixed(0)} req/s (p99 ${figures.liveP99} ms): ${((figures.hit / figures.live) * 100).toFixed(0)} % ` +
+    `(median of the rounds' ratios ${(figures.ratio * 100).toFixed(0)} %)${failures}`
   );
 }
 
@@ -71,7 +75,7 @@ export async function benchCacheHit(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
   console.log(`cache-hit: ${rounds} rounds of ${seconds} s per path, ${CONNECTIONS} connections, one API process`);
-  const stack = await startCompareStack({ ...(profileDir && { apiEnv: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } }) });
+  const stack = await startCompareStack({ ...(profileDir && { apiEnv: cpuProfileEnv(profileDir) }) });
   try {
     console.log(describeCacheHit(await cacheHitVersusLive(stack.apiUrl, rounds, seconds)));
   } finally {

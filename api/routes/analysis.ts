@@ -11,11 +11,11 @@ import type { OperationModeClient } from '../../shared/adapters/operation-mode-c
 import type { TemporalGuard } from '../../shared/adapters/temporal/temporal-guard';
 import { TemporalUnavailableError } from '../../shared/adapters/temporal/temporal-unavailable';
 import { SERVED_FROM_HEADER, type CachedJobView } from '../cached-job';
+import { cacheHitResponseJson } from '../cache-hit-response';
 import { taskPriorityOf } from '../../shared/core/scheduling/task-priority';
 import { halfPriceRouteAllowed } from '../../shared/core/spend/half-price-route';
 import { HttpError, notFound } from '../errors';
 import { JOB_ID_PATTERN, type JobService } from '../jobs';
-import { jobCostOf } from '../job-view';
 import { analyzeRequestSchema, listJobsQuerySchema, readJobQuerySchema } from '../schemas';
 import { parseBody, parseParam, parseQuery } from '../validation';
 import { jobEventsHandler } from './job-events';
@@ -58,9 +58,10 @@ export function analysisRouter({ config, budgets, documents, jobs, cache, modes,
       analysisKeyOf({ contentSha256, analysisType: body.analysisType, tier: candidate, maxTokens: body.maxTokens });
 
     for (const candidate of cacheLookups) {
-      const cached = await cache.read(keyFor(candidate));
-      if (cached) {
-        res.status(200).json({ status: 'completed', cached: true, documentId: stored?.id ?? body.documentId, tokens: { input: 0, output: 0 }, cost: jobCostOf(0), result: cached });
+      const cached = await cache.readJson(keyFor(candidate));
+      if (cached !== undefined) {
+        // What res.json would send, with the answer's JSON made once per cache entry rather than per hit.
+        res.status(200).type('application/json').send(cacheHitResponseJson(cached, stored?.id ?? body.documentId));
         return;
       }
     }

@@ -40,6 +40,12 @@ export interface CompareStackOptions {
   apiEnv?: NodeJS.ProcessEnv;
 }
 
+/** For `apiEnv`: the process writes its V8 CPU profile into `dir` when it exits. */
+export const cpuProfileEnv = (dir: string): NodeJS.ProcessEnv => ({
+  NODE_OPTIONS: `--require ${path.join(__dirname, 'cpu-profile.cjs')}`,
+  BENCH_CPU_PROFILE_DIR: path.resolve(dir),
+});
+
 export async function startCompareStack(options: CompareStackOptions = {}): Promise<CompareStack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-compare-'));
   const emulator = await startProviderEmulator();

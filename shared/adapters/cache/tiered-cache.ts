@@ -27,6 +27,8 @@ export interface TieredCacheOptions {
 
 type Outcome<T> = { ok: true; value: T } | { ok: false };
 
+const parseEntry = (entry: StoredEntry) => JSON.parse(entry.json) as JsonValue;
+
 export class TieredCache {
   private readonly recorders = new Map<CacheTier, TierStatsRecorder>();
   /** Per tier, the error last logged; cleared by a success so the next outage is logged again. */
@@ -50,7 +52,16 @@ export class TieredCache {
   }
 
   /** The stored value (which may be falsy: 0, false, '', null), or undefined on a miss. */
-  async get(key: string): Promise<JsonValue | undefined> {
+  get(key: string): Promise<JsonValue | undefined> {
+    return this.getDecoded(key, parseEntry);
+  }
+
+  /**
+   * The stored entry through `decode`, or undefined on a miss. `decode` throwing (text that is not
+   * JSON) counts as that tier failing, and the lookup moves on to the next tier. The memory tier hands
+   * back the same entry object until the key is written again, so a decoder may memoize per entry.
+   */
+  async getDecoded<T>(key: string, decode: (entry: StoredEntry) => T): Promise<T | undefined> {
     const now = Date.now();
     for (const [level, tier] of this.tiers.entries()) {
       const found = await this.call(tier, () => tier.get(key, now));
@@ -60,12 +71,12 @@ export class TieredCache {
         this.recorder(tier).count('misses');
         continue;
       }
-      const parsed = this.parse(tier, entry.json);
-      if (!parsed.ok) continue;
+      const decoded = this.decode(tier, entry, decode);
+      if (!decoded.ok) continue;
       this.recorder(tier).count('hits');
-      await this.backfill(this.tiers.slice(0, level), key, entry, now);
+      if (level > 0) await this.backfill(this.tiers.slice(0, level), key, entry, now);
       this.hits++;
-      return parsed.value;
+      return decoded.value;
     }
     this.misses++;
     return undefined;
@@ -127,9 +138,9 @@ export class TieredCache {
     );
   }
 
-  private parse(tier: CacheTier, json: string): Outcome<JsonValue> {
+  private decode<T>(tier: CacheTier, entry: StoredEntry, decode: (entry: StoredEntry) => T): Outcome<T> {
     try {
-      return { ok: true, value: JSON.parse(json) as JsonValue };
+      return { ok: true, value: decode(entry) };
     } catch (error) {
       this.failed(tier, error);
       return { ok: false };
