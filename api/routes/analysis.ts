@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { analysisKeyOf, type AnalysisCache } from '../../shared/adapters/analysis-cache';
 import type { ModelTier } from '../../shared/core/providers/catalog';
 import { sha256Hex, type DocumentStore } from '../../shared/adapters/documents/document-store';
@@ -37,10 +37,9 @@ interface AnalysisRouterDeps {
   readCachedJob: (jobId: string) => Promise<CachedJobView | undefined>;
 }
 
-export function analysisRouter({ config, budgets, documents, jobs, cache, modes, maxBytes, retryAfterSeconds, temporal, readCachedJob }: AnalysisRouterDeps): Router {
-  const router = Router();
-
-  router.post('/analyze', async (req, res) => {
+/** `POST /api/analyze`: a cache hit answers at once; otherwise the job starts (or the request is refused). */
+export function analyzeHandler({ config, budgets, documents, jobs, cache, modes, maxBytes, retryAfterSeconds, temporal }: AnalysisRouterDeps): RequestHandler {
+  return async (req, res) => {
     const body = parseBody(analyzeRequestSchema, req);
     let stored = body.documentId !== undefined ? await documents.get(body.documentId) : undefined;
     if (body.documentId !== undefined && !stored) throw notFound('document', body.documentId);
@@ -91,7 +90,12 @@ export function analysisRouter({ config, budgets, documents, jobs, cache, modes,
       ...(localPlan ? { plan: localPlan } : { cacheKey: keyFor(tier), cacheChecked: true }),
     }, { priority: taskPriorityOf(body.priority, principal?.id ?? 'local'), deferred: !localPlan && halfPriceRouteAllowed({ client: principal?.budget?.limits, global: config.spend.globalLimits }) && (body.deferred ?? false) }));
     res.status(202).location(job.links.self).json({ ...job, documentId: stored.id, tier });
-  });
+  };
+}
+
+/** The job routes under /api; `POST /api/analyze` is mounted on its own (analyzeHandler). */
+export function analysisRouter({ jobs, temporal, readCachedJob }: AnalysisRouterDeps): Router {
+  const router = Router();
 
   router.get('/jobs', async (req, res) => {
     const query = parseQuery(listJobsQuerySchema, req);
