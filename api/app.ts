@@ -15,6 +15,7 @@ import { createBudgetStore, type BudgetStore } from '../shared/adapters/budget-s
 import { usageRouter } from './routes/usage';
 import { Authenticator, principalOf } from './auth';
 import { bodyTooLargeAsDocumentLimit } from './body-limit';
+import { jsonBody } from './json-body';
 import { errorHandler, notFoundHandler } from './errors';
 import { httpServerSpans } from './http-tracing';
 import { createApiObservability } from './observability';
@@ -86,7 +87,7 @@ export function createApi({ config, client, documents, cache, gates, budgets: gi
 
   // Orchestrator probes, Prometheus metrics and the API description: no key, no rate limit.
   app.use('/api/health', probesRouter({ client, modes }));
-  const parseJsonBody = [express.json({ limit: config.api.documentMaxBytes + BODY_ENVELOPE_BYTES }), bodyTooLargeAsDocumentLimit(maxBytes)];
+  const parseJsonBody = [jsonBody({ limit: config.api.documentMaxBytes + BODY_ENVELOPE_BYTES }), bodyTooLargeAsDocumentLimit(maxBytes)];
   const requireClient = [auth.require('client'), limiter.middleware];
   const analysisDeps = { config, budgets, documents, jobs, cache, modes, maxBytes, retryAfterSeconds, temporal, readCachedJob: (jobId: string) => readCachedJob(cache, config, jobId) };
   // A cache hit is answered at nearly a probe's rate, so its route comes first rather than behind

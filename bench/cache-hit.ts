@@ -2,7 +2,7 @@
  * `npm run bench -- cache-hit`: a cache-hit `POST /api/analyze` beside `GET /api/health/live` on the
  * same API process, started as `bench -- compare` starts it, 50 connections each, alternated round by
  * round so load drift on a shared machine falls on both. Prints req/s, p99 and the ratio; asserts nothing.
- * BENCH_ROUNDS (default 3) and BENCH_SECONDS (default 5 per path per round) lengthen or shorten it;
+ * BENCH_ROUNDS (default 5) and BENCH_SECONDS (default 3 per path per round, after 2 s of warm-up each) lengthen or shorten it;
  * BENCH_CPU_PROFILE_DIR writes the API process's V8 CPU profile there when it stops.
  */
 import { postJson } from './compare/paths';
@@ -39,6 +39,8 @@ async function warmCache(apiUrl: string, content: string): Promise<void> {
   if (again.status !== 200) throw new Error(`the second POST /api/analyze was not a cache hit: ${again.status} ${JSON.stringify(again.body)}`);
 }
 
+const hitRequest = (apiUrl: string, content: string) => ({ url: `${apiUrl}/api/analyze`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content }) });
+
 /** Medians over `rounds` alternating runs of each path. */
 export async function cacheHitVersusLive(apiUrl: string, rounds: number, seconds: number): Promise<CacheHitFigures> {
   const content = `Cache-hit benchmark text. Acme hires forty engineers in Lisbon. ${Date.now()}`;
@@ -47,8 +49,11 @@ export async function cacheHitVersusLive(apiUrl: string, rounds: number, seconds
   const hit = { rate: [] as number[], p99: [] as number[] };
   const live = { rate: [] as number[], p99: [] as number[] };
   let hitFailures = 0;
+  // Warm-up, not counted: the first seconds of either path run code V8 has not optimized yet.
+  await hammer({ ...hitRequest(apiUrl, content), duration: 2 });
+  await hammer({ url: `${apiUrl}/api/health/live`, duration: 2 });
   for (let round = 0; round < rounds; round++) {
-    const hitRun = await hammer({ url: `${apiUrl}/api/analyze`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content }) });
+    const hitRun = await hammer(hitRequest(apiUrl, content));
     const liveRun = await hammer({ url: `${apiUrl}/api/health/live` });
     hitFailures += hitRun.non2xx + hitRun.errors;
     hit.rate.push(hitRun.requests.average);
@@ -71,8 +76,8 @@ export function describeCacheHit(figures: CacheHitFigures): string {
 }
 
 export async function benchCacheHit(): Promise<void> {
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-  const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+  const seconds = Number(process.env.BENCH_SECONDS ?? 3);
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
   console.log(`cache-hit: ${rounds} rounds of ${seconds} s per path, ${CONNECTIONS} connections, one API process`);
   const stack = await startCompareStack({ ...(profileDir && { apiEnv: cpuProfileEnv(profileDir) }) });
