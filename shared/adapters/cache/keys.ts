@@ -36,16 +36,20 @@ function sortKeysDeep(value: unknown): unknown {
   return sorted;
 }
 
+/**
+ * The canonical JSON of `{contentHash, analysisType, modelTier, promptVersion, options}`, written with
+ * its keys already in sorted order: the same text `canonicalJson` makes of that object (unit-tested),
+ * without sorting on every request. No options and empty options ask for the same analysis.
+ */
+export function analysisKeyText(input: AnalysisCacheKeyInput): string {
+  return (
+    `{"analysisType":${JSON.stringify(input.analysisType)},"contentHash":${JSON.stringify(input.contentHash)},` +
+    `"modelTier":${JSON.stringify(input.modelTier)},"options":${canonicalJson(input.options ?? {})},"promptVersion":${JSON.stringify(input.promptVersion)}}`
+  );
+}
+
 export function analysisCacheKey(input: AnalysisCacheKeyInput): string {
-  const normalized = {
-    contentHash: input.contentHash,
-    analysisType: input.analysisType,
-    modelTier: input.modelTier,
-    promptVersion: input.promptVersion,
-    // No options and empty options ask for the same analysis.
-    options: input.options ?? {},
-  };
-  return createHash('sha256').update(canonicalJson(normalized)).digest('hex');
+  return createHash('sha256').update(analysisKeyText(input)).digest('hex');
 }
 
 /** The tag that groups every cached analysis of one document, for `invalidateTag` on update or delete. */
