@@ -8,7 +8,7 @@ import express, { type Request, type RequestHandler } from 'express';
 
 const PLAIN_JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8', 'application/json;charset=utf-8']);
 const DECIMAL = /^\d{1,15}$/;
-const UTF8_BOM = '\uFEFF';
+const UTF8_BOM = 0xfeff;
 
 /** The body's byte length when the lean reader can take this request as express.json() would; else undefined. */
 export function plainJsonBodyLength(headers: Record<string, string | string[] | undefined>, limit: number): number | undefined {
@@ -31,9 +31,9 @@ function bodyError(error: Error, type: string, extra: Record<string, unknown> = 
  * whitespace; an empty body is `{}`. A UTF-8 byte order mark is dropped first, as its decoder does.
  */
 export function parseStrictJson(text: string): unknown {
-  const body = text.startsWith(UTF8_BOM) ? text.slice(1) : text;
+  const body = text.charCodeAt(0) === UTF8_BOM ? text.slice(1) : text;
   if (body.length === 0) return {};
-  const first = body.trimStart()[0];
+  const first = body[0] === '{' || body[0] === '[' ? body[0] : body.trimStart()[0];
   if (first !== '{' && first !== '[') throw bodyError(new SyntaxError('request body is not a JSON object or array'), 'entity.parse.failed', { body });
   try {
     return JSON.parse(body);

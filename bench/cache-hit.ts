@@ -5,12 +5,13 @@
  * BENCH_ROUNDS (default 5) and BENCH_SECONDS (default 3 per path per round, after 2 s of warm-up each) lengthen or shorten it;
  * BENCH_CPU_PROFILE_DIR writes the API process's V8 CPU profile there when it stops.
  */
+import { cpuMillisOf } from './compare/cpu';
 import { postJson } from './compare/paths';
 import { cpuProfileEnv, startCompareStack } from './compare/stack';
 
 // autocannon ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (options: object) => Promise<{ requests: { average: number }; latency: { p99: number }; non2xx: number; errors: number }>;
+const autocannon = require('autocannon') as (options: object) => Promise<{ requests: { average: number; total: number }; latency: { p99: number }; non2xx: number; errors: number }>;
 
 const CONNECTIONS = 50;
 
@@ -21,6 +22,8 @@ export interface CacheHitFigures {
   liveP99: number;
   /** Median of each round's hit/live ratio: the two runs of a round are back to back, so drift cancels best there. */
   ratio: number;
+  /** The API process's CPU per request (µs), median over the rounds, when its pid is known: steadier than req/s on a shared machine. */
+  cpu?: { hit: number; live: number };
   /** Answers other than the cached 200, over all rounds: any makes the figures meaningless. */
   hitFailures: number;
 }
@@ -42,10 +45,17 @@ async function warmCache(apiUrl: string, content: string): Promise<void> {
 const hitRequest = (apiUrl: string, content: string) => ({ url: `${apiUrl}/api/analyze`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content }) });
 
 /** Medians over `rounds` alternating runs of each path. */
-export async function cacheHitVersusLive(apiUrl: string, rounds: number, seconds: number): Promise<CacheHitFigures> {
+export async function cacheHitVersusLive(apiUrl: string, rounds: number, seconds: number, apiPid?: number): Promise<CacheHitFigures> {
   const content = `Cache-hit benchmark text. Acme hires forty engineers in Lisbon. ${Date.now()}`;
   await warmCache(apiUrl, content);
-  const hammer = (options: object) => autocannon({ connections: CONNECTIONS, duration: seconds, ...options });
+  const cpuOf = { hit: [] as number[], live: [] as number[] };
+  const hammer = async (options: object, cpu?: number[]) => {
+    const before = apiPid === undefined ? undefined : cpuMillisOf(apiPid);
+    const result = await autocannon({ connections: CONNECTIONS, duration: seconds, ...options });
+    const after = apiPid === undefined ? undefined : cpuMillisOf(apiPid);
+    if (cpu && before !== undefined && after !== undefined && result.requests.total > 0) cpu.push(((after - before) * 1000) / result.requests.total);
+    return result;
+  };
   const hit = { rate: [] as number[], p99: [] as number[] };
   const live = { rate: [] as number[], p99: [] as number[] };
   let hitFailures = 0;
@@ -53,8 +63,8 @@ export async function cacheHitVersusLive(apiUrl: string, rounds: number, seconds
   await hammer({ ...hitRequest(apiUrl, content), duration: 2 });
   await hammer({ url: `${apiUrl}/api/health/live`, duration: 2 });
   for (let round = 0; round < rounds; round++) {
-    const hitRun = await hammer(hitRequest(apiUrl, content));
-    const liveRun = await hammer({ url: `${apiUrl}/api/health/live` });
+    const hitRun = await hammer(hitRequest(apiUrl, content), cpuOf.hit);
+    const liveRun = await hammer({ url: `${apiUrl}/api/health/live` }, cpuOf.live);
     hitFailures += hitRun.non2xx + hitRun.errors;
     hit.rate.push(hitRun.requests.average);
     hit.p99.push(hitRun.latency.p99);
@@ -63,7 +73,8 @@ export async function cacheHitVersusLive(apiUrl: string, rounds: number, seconds
     console.log(`  round ${round + 1}: hit ${hitRun.requests.average.toFixed(0)} req/s, live ${liveRun.requests.average.toFixed(0)} req/s (${((hitRun.requests.average / liveRun.requests.average) * 100).toFixed(0)} %)`);
   }
   const ratios = hit.rate.map((rate, round) => rate / live.rate[round]!);
-  return { hit: median(hit.rate), live: median(live.rate), hitP99: median(hit.p99), liveP99: median(live.p99), ratio: median(ratios), hitFailures };
+  const cpu = cpuOf.hit.length > 0 && cpuOf.live.length > 0 ? { hit: median(cpuOf.hit), live: median(cpuOf.live) } : undefined;
+  return { hit: median(hit.rate), live: median(live.rate), hitP99: median(hit.p99), liveP99: median(live.p99), ratio: median(ratios), hitFailures, ...(cpu && { cpu }) };
 }
 
 export function describeCacheHit(figures: CacheHitFigures): string {
@@ -71,7 +82,10 @@ export function describeCacheHit(figures: CacheHitFigures): string {
   return (
     `cache hit POST /api/analyze ${figures.hit.toFixed(0)} req/s (p99 ${figures.hitP99} ms) vs /api/health/live ` +
     `${figures.live.toFixed(0)} req/s (p99 ${figures.liveP99} ms): ${((figures.hit / figures.live) * 100).toFixed(0)} % ` +
-    `(median of the rounds' ratios ${(figures.ratio * 100).toFixed(0)} %)${failures}`
+    `(median of the rounds' ratios ${(figures.ratio * 100).toFixed(0)} %)${failures}` +
+    (figures.cpu
+      ? `\nAPI CPU per request: hit ${figures.cpu.hit.toFixed(0)} µs, live ${figures.cpu.live.toFixed(0)} µs (live/hit ${((figures.cpu.live / figures.cpu.hit) * 100).toFixed(0)} %)`
+      : '')
   );
 }
 
@@ -82,7 +96,7 @@ export async function benchCacheHit(): Promise<void> {
   console.log(`cache-hit: ${rounds} rounds of ${seconds} s per path, ${CONNECTIONS} connections, one API process`);
   const stack = await startCompareStack({ ...(profileDir && { apiEnv: cpuProfileEnv(profileDir) }) });
   try {
-    console.log(describeCacheHit(await cacheHitVersusLive(stack.apiUrl, rounds, seconds)));
+    console.log(describeCacheHit(await cacheHitVersusLive(stack.apiUrl, rounds, seconds, stack.pids.api)));
   } finally {
     await stack.stop();
   }

@@ -67,7 +67,7 @@ export async function benchCompare(): Promise<void> {
       floor: await frontendRequestsPerRun(stack.serverMetricsUrl, paths['Temporal floor']!, 20),
       project: await frontendRequestsPerRun(stack.serverMetricsUrl, paths['project job (API POST + wait)']!, 20),
     };
-    const cache = await cacheHitVersusLive(stack.apiUrl, 2, Math.max(3, SECONDS / 2));
+    const cache = await cacheHitVersusLive(stack.apiUrl, 2, Math.max(3, SECONDS / 2), stack.pids.api);
 
     console.log('\n| path                               | sequential p50 / p95 / p99 (ms) | completed/s at 50 clients |');
     console.log('|---|---|---|');

@@ -64,7 +64,7 @@ export class TieredCache {
   async getDecoded<T>(key: string, decode: (entry: StoredEntry) => T): Promise<T | undefined> {
     const now = Date.now();
     for (const [level, tier] of this.tiers.entries()) {
-      const found = await this.call(tier, () => tier.get(key, now));
+      const found = tier.getNow ? this.callNow(tier, () => tier.getNow!(key, now)) : await this.call(tier, () => tier.get(key, now));
       if (!found.ok) continue;
       const entry = found.value;
       if (entry === undefined || isExpired(entry, now)) {
@@ -150,15 +150,32 @@ export class TieredCache {
   private async call<T>(tier: CacheTier, operation: () => Promise<T>): Promise<Outcome<T>> {
     const started = performance.now();
     try {
-      const value = await operation();
-      this.loggedErrors.delete(tier);
-      return { ok: true, value };
+      return this.succeeded(tier, await operation(), started);
     } catch (error) {
-      this.failed(tier, error);
-      return { ok: false };
-    } finally {
-      this.recorder(tier).latency.record(performance.now() - started);
+      return this.failedAfter(tier, error, started);
     }
+  }
+
+  /** `call` for an in-process tier's synchronous read: a memory hit awaits nothing. */
+  private callNow<T>(tier: CacheTier, operation: () => T): Outcome<T> {
+    const started = performance.now();
+    try {
+      return this.succeeded(tier, operation(), started);
+    } catch (error) {
+      return this.failedAfter(tier, error, started);
+    }
+  }
+
+  private succeeded<T>(tier: CacheTier, value: T, started: number): Outcome<T> {
+    this.recorder(tier).latency.record(performance.now() - started);
+    this.loggedErrors.delete(tier);
+    return { ok: true, value };
+  }
+
+  private failedAfter(tier: CacheTier, error: unknown, started: number): Outcome<never> {
+    this.recorder(tier).latency.record(performance.now() - started);
+    this.failed(tier, error);
+    return { ok: false };
   }
 
   private failed(tier: CacheTier, error: unknown): void {
