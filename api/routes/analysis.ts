@@ -11,7 +11,7 @@ import type { OperationModeClient } from '../../shared/adapters/operation-mode-c
 import type { TemporalGuard } from '../../shared/adapters/temporal/temporal-guard';
 import { TemporalUnavailableError } from '../../shared/adapters/temporal/temporal-unavailable';
 import { SERVED_FROM_HEADER, type CachedJobView } from '../cached-job';
-import { cacheHitResponseJson } from '../cache-hit-response';
+import { cacheHitResponseJson, sendJsonText } from '../cache-hit-response';
 import { taskPriorityOf } from '../../shared/core/scheduling/task-priority';
 import { halfPriceRouteAllowed } from '../../shared/core/spend/half-price-route';
 import { HttpError, notFound } from '../errors';
@@ -39,6 +39,8 @@ interface AnalysisRouterDeps {
 
 /** `POST /api/analyze`: a cache hit answers at once; otherwise the job starts (or the request is refused). */
 export function analyzeHandler({ config, budgets, documents, jobs, cache, modes, maxBytes, retryAfterSeconds, temporal }: AnalysisRouterDeps): RequestHandler {
+  // The configuration does not change while the API runs: whether it has a local analyzer is known once.
+  const localAvailable = localOnlyPlan(config) !== undefined;
   return async (req, res) => {
     const body = parseBody(analyzeRequestSchema, req);
     let stored = body.documentId !== undefined ? await documents.get(body.documentId) : undefined;
@@ -50,7 +52,7 @@ export function analyzeHandler({ config, budgets, documents, jobs, cache, modes,
     const { view, unavailable } = await modes.read();
     const principal = principalOf(res);
     const nowMs = Date.now();
-    const admission = { entry: 'analyze' as const, mode: view, modeUnavailable: unavailable, localAvailable: localOnlyPlan(config) !== undefined, nowMs };
+    const admission = { entry: 'analyze' as const, mode: view, modeUnavailable: unavailable, localAvailable, nowMs };
     // The cache comes before the budget: a hit costs nothing, so it needs neither the ledgers nor a worst case.
     const { tier, cacheLookups } = decideAdmission(admission);
     const keyFor = (candidate: ModelTier) =>
@@ -60,7 +62,7 @@ export function analyzeHandler({ config, budgets, documents, jobs, cache, modes,
       const cached = await cache.readJson(keyFor(candidate));
       if (cached !== undefined) {
         // What res.json would send, with the answer's JSON made once per cache entry rather than per hit.
-        res.status(200).type('application/json').send(cacheHitResponseJson(cached, stored?.id ?? body.documentId));
+        sendJsonText(res.status(200), cacheHitResponseJson(cached, stored?.id ?? body.documentId));
         return;
       }
     }
