@@ -3,7 +3,7 @@
  * The seed's `hash(frozenset(options.items()))` was salted per process, so two workers never shared an
  * entry and a restart orphaned them all; a content hash has neither problem.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export interface AnalysisCacheKeyInput {
   /** Hash of the document text: an edited document gets new keys without any invalidation. */
@@ -49,7 +49,7 @@ export function analysisKeyText(input: AnalysisCacheKeyInput): string {
 }
 
 export function analysisCacheKey(input: AnalysisCacheKeyInput): string {
-  return createHash('sha256').update(analysisKeyText(input)).digest('hex');
+  return hash('sha256', analysisKeyText(input), 'hex');
 }
 
 /** The tag that groups every cached analysis of one document, for `invalidateTag` on update or delete. */
