@@ -20,8 +20,9 @@ export function cacheHitResponseJson(answerJson: string, documentId: string | un
  * headers, in the same order, and the same body (unit-tested side by side), without `res.send`'s
  * general work (charset parsing, GET freshness, HEAD, 204/304). Only for a POST's answer.
  */
-export function sendJsonText(res: Response, text: string): void {
+export function sendJsonText(res: Response, status: number, text: string): void {
   const body = Buffer.from(text, 'utf8');
+  res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', String(body.length));
   const etagOf = res.app.get('etag fn') as ((body: Buffer) => string | undefined) | undefined;

@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { analysisKeyOf, type AnalysisCache } from '../../shared/adapters/analysis-cache';
 import type { ModelTier } from '../../shared/core/providers/catalog';
+import type { AnalysisType } from '../../shared/core/job-types';
 import { sha256Hex, type DocumentStore } from '../../shared/adapters/documents/document-store';
 import type { BudgetStore } from '../../shared/adapters/budget-store';
 import type { AppConfig } from '../../shared/config';
@@ -37,6 +38,9 @@ interface AnalysisRouterDeps {
   readCachedJob: (jobId: string) => Promise<CachedJobView | undefined>;
 }
 
+const keyFor = (contentSha256: string, body: { analysisType: AnalysisType; maxTokens?: number }, tier: ModelTier) =>
+  analysisKeyOf({ contentSha256, analysisType: body.analysisType, tier, maxTokens: body.maxTokens });
+
 /** `POST /api/analyze`: a cache hit answers at once; otherwise the job starts (or the request is refused). */
 export function analyzeHandler({ config, budgets, documents, jobs, cache, modes, maxBytes, retryAfterSeconds, temporal }: AnalysisRouterDeps): RequestHandler {
   // The configuration does not change while the API runs: whether it has a local analyzer is known once.
@@ -55,14 +59,12 @@ export function analyzeHandler({ config, budgets, documents, jobs, cache, modes,
     const admission = { entry: 'analyze' as const, mode: view, modeUnavailable: unavailable, localAvailable, nowMs };
     // The cache comes before the budget: a hit costs nothing, so it needs neither the ledgers nor a worst case.
     const { tier, cacheLookups } = decideAdmission(admission);
-    const keyFor = (candidate: ModelTier) =>
-      analysisKeyOf({ contentSha256, analysisType: body.analysisType, tier: candidate, maxTokens: body.maxTokens });
 
     for (const candidate of cacheLookups) {
-      const cached = await cache.readJson(keyFor(candidate));
+      const cached = await cache.readJson(keyFor(contentSha256, body, candidate));
       if (cached !== undefined) {
         // What res.json would send, with the answer's JSON made once per cache entry rather than per hit.
-        sendJsonText(res.status(200), cacheHitResponseJson(cached, stored?.id ?? body.documentId));
+        sendJsonText(res, 200, cacheHitResponseJson(cached, stored?.id ?? body.documentId));
         return;
       }
     }
@@ -89,7 +91,7 @@ export function analyzeHandler({ config, budgets, documents, jobs, cache, modes,
       documentId: stored.id,
       analysisType: body.analysisType,
       options: { tier, ...(body.maxTokens !== undefined && { maxTokens: body.maxTokens }), ...budgetOption(principal) },
-      ...(localPlan ? { plan: localPlan } : { cacheKey: keyFor(tier), cacheChecked: true }),
+      ...(localPlan ? { plan: localPlan } : { cacheKey: keyFor(contentSha256, body, tier), cacheChecked: true }),
     }, { priority: taskPriorityOf(body.priority, principal?.id ?? 'local'), deferred: !localPlan && halfPriceRouteAllowed({ client: principal?.budget?.limits, global: config.spend.globalLimits }) && (body.deferred ?? false) }));
     res.status(202).location(job.links.self).json({ ...job, documentId: stored.id, tier });
   };

@@ -67,7 +67,7 @@ describe('sending a cache hit', () => {
       app.post('/before', (_req, res) => {
         res.status(200).json(JSON.parse(text));
       });
-      app.post('/after', (_req, res) => sendJsonText(res.status(200), text));
+      app.post('/after', (_req, res) => sendJsonText(res, 200, text));
       const [before, after] = [await answer(app, '/before'), await answer(app, '/after')];
       assert.deepEqual(after, before);
       assert.equal(before.headers.some((line) => line.startsWith('ETag:')), etag);
