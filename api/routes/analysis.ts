@@ -53,7 +53,8 @@ export function analyzeHandler({ config, budgets, documents, jobs, cache, modes,
     const content = stored?.content ?? body.content!;
     const contentSha256 = stored?.contentSha256 ?? sha256Hex(content);
 
-    const { view, unavailable } = await modes.read();
+    // A hit awaits nothing while the mode's memo is fresh and the answer is in memory.
+    const { view, unavailable } = modes.readMemoized() ?? (await modes.read());
     const principal = principalOf(res);
     const nowMs = Date.now();
     const admission = { entry: 'analyze' as const, mode: view, modeUnavailable: unavailable, localAvailable, nowMs };
@@ -61,7 +62,8 @@ export function analyzeHandler({ config, budgets, documents, jobs, cache, modes,
     const { tier, cacheLookups } = decideAdmission(admission);
 
     for (const candidate of cacheLookups) {
-      const cached = await cache.readJson(keyFor(contentSha256, body, candidate));
+      const found = cache.readJsonNow(keyFor(contentSha256, body, candidate));
+      const cached = found instanceof Promise ? await found : found;
       if (cached !== undefined) {
         // What res.json would send, with the answer's JSON made once per cache entry rather than per hit.
         sendJsonText(res, 200, cacheHitResponseJson(cached, stored?.id ?? body.documentId));

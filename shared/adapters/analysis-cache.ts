@@ -92,6 +92,14 @@ export class AnalysisCache {
     return undefined;
   }
 
+  /** `readJson`, answered without a promise when the memory tier holds the entry (a cache hit's usual case). */
+  readJsonNow(key: string): string | undefined | Promise<string | undefined> {
+    const peeked = this.cache.peekDecoded(key, this.servedJsonOf);
+    if (peeked === undefined) return this.readJson(key);
+    if (peeked !== NOT_AN_ANSWER) return peeked;
+    return this.cache.delete(key).then(() => undefined);
+  }
+
   /** Stores the answer when isCacheable; returns whether it did. */
   async write(key: string, documentId: string, result: AnalysisResult, chain: readonly ProviderAttempt[]): Promise<boolean> {
     if (!isCacheable(result, chain)) return false;
