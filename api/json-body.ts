@@ -4,6 +4,7 @@
  * within the limit and no Content-Encoding. Every other request (compressed, chunked, another charset,
  * too large, already read) goes to express.json() itself, unread.
  */
+import { AsyncResource } from 'node:async_hooks';
 import express, { type Request, type RequestHandler } from 'express';
 
 const PLAIN_JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8', 'application/json;charset=utf-8']);
@@ -57,6 +58,9 @@ export function jsonBody(options: { limit: number }): RequestHandler {
     const chunks: Buffer[] = [];
     let received = 0;
     let settled = false;
+    // Stream events run in the socket's async context: the rest of the chain must run in the request's
+    // (its trace span, the Temporal client's deadline), as raw-body keeps it for express.json().
+    const proceed = AsyncResource.bind((error?: unknown) => next(error));
     // Inline callbacks, no removal: 'end' and 'close' both settle once, and nothing more arrives after
     // 'end'. An IncomingMessage emits 'error' only to listeners, so an abort shows as 'close' alone.
     req.on('data', (chunk: Buffer) => {
@@ -65,20 +69,20 @@ export function jsonBody(options: { limit: number }): RequestHandler {
     });
     req.on('end', () => {
       settled = true;
-      if (received !== length) return next(bodyError(new Error('request size did not match content length'), 'request.size.invalid', { expected: length, received }));
+      if (received !== length) return proceed(bodyError(new Error('request size did not match content length'), 'request.size.invalid', { expected: length, received }));
       let body: unknown;
       try {
         body = parseStrictJson((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received)).toString('utf8'));
       } catch (error) {
-        return next(error);
+        return proceed(error);
       }
       req.body = body;
-      next();
+      proceed();
     });
     req.on('close', () => {
       if (settled || req.complete) return;
       settled = true;
-      next(bodyError(new Error('request aborted'), 'request.aborted', { expected: length, received }));
+      proceed(bodyError(new Error('request aborted'), 'request.aborted', { expected: length, received }));
     });
   };
 }

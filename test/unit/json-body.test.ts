@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -56,6 +57,19 @@ describe('JSON request bodies', () => {
     assert.deepEqual(parseStrictJson(''), {});
     for (const text of ['"text"', '12', 'null', '{"a":', '\u00a0{}']) {
       assert.throws(() => parseStrictJson(text), (error: { status?: number; type?: string }) => error.status === 400 && error.type === 'entity.parse.failed', text);
+    }
+  });
+
+  it("runs the next middleware in the request's async context, as express.json() does (trace spans, deadlines)", async () => {
+    const context = new AsyncLocalStorage<string>();
+    const app = express().use((_req, _res, next) => context.run('this request', next), jsonBody({ limit: LIMIT }), (_req, res) => {
+      res.json({ context: context.getStore() ?? null });
+    });
+    const server = app.listen(0);
+    try {
+      assert.equal(await send(server, json('{"a":1}')), '200 {"context":"this request"}');
+    } finally {
+      server.close();
     }
   });
 
