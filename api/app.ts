@@ -15,6 +15,7 @@ import { createBudgetStore, type BudgetStore } from '../shared/adapters/budget-s
 import { usageRouter } from './routes/usage';
 import { Authenticator, principalOf } from './auth';
 import { bodyTooLargeAsDocumentLimit } from './body-limit';
+import { jsonBody } from './json-body';
 import { errorHandler, notFoundHandler } from './errors';
 import { httpServerSpans } from './http-tracing';
 import { createApiObservability } from './observability';
@@ -23,7 +24,7 @@ import { JobService } from './jobs';
 import { methodNotAllowed } from './method-not-allowed';
 import { buildOpenApiDocument, openApiRouter } from './openapi';
 import { createRateLimiter } from './rate-limit';
-import { analysisRouter } from './routes/analysis';
+import { analysisRouter, analyzeHandler } from './routes/analysis';
 import { batchRouter } from './routes/batches';
 import { codecRoutes } from './routes/codec-routes';
 import { documentsRouter } from './routes/documents';
@@ -86,6 +87,12 @@ export function createApi({ config, client, documents, cache, gates, budgets: gi
 
   // Orchestrator probes, Prometheus metrics and the API description: no key, no rate limit.
   app.use('/api/health', probesRouter({ client, modes }));
+  const parseJsonBody = [jsonBody({ limit: config.api.documentMaxBytes + BODY_ENVELOPE_BYTES }), bodyTooLargeAsDocumentLimit(maxBytes)];
+  const requireClient = [auth.require('client'), limiter.middleware];
+  const analysisDeps = { config, budgets, documents, jobs, cache, modes, maxBytes, retryAfterSeconds, temporal, readCachedJob: (jobId: string) => readCachedJob(cache, config, jobId) };
+  // A cache hit is answered at nearly a probe's rate, so its route comes first rather than behind
+  // routers that never serve it; it gets the same body parsing, key check and rate limit as all of /api.
+  app.post('/api/analyze', ...parseJsonBody, ...requireClient, analyzeHandler(analysisDeps));
   app.use(openApiRouter(documentOptions));
   app.use(observability.metricsRouter);
   // Before any key check: a method a path does not serve is 405 for everyone.
@@ -94,11 +101,11 @@ export function createApi({ config, client, documents, cache, gates, budgets: gi
   // The Temporal UI calls the codec endpoint from the browser, so it parses its own bodies and does CORS.
   if (codec.withApiKey) app.use('/codec', codec.withApiKey);
 
-  app.use(express.json({ limit: config.api.documentMaxBytes + BODY_ENVELOPE_BYTES }), bodyTooLargeAsDocumentLimit(maxBytes));
-  app.use('/api', auth.require('client'), limiter.middleware);
+  app.use(...parseJsonBody);
+  app.use('/api', ...requireClient);
   app.use('/api/documents', documentsRouter({ documents, cache, maxBytes }));
   app.use('/api', batchRouter({ config, budgets, documents, batches: new BatchService(client, config), modes, retryAfterSeconds, temporal }));
-  app.use('/api', analysisRouter({ config, budgets, documents, jobs, cache, modes, maxBytes, retryAfterSeconds, temporal, readCachedJob: (jobId) => readCachedJob(cache, config, jobId) }));
+  app.use('/api', analysisRouter(analysisDeps));
   app.use('/api/usage', usageRouter({ config, budgets }));
   app.use('/api/health', healthRouter({ config, client, documents, cache, gates, modes }));
   app.use(

@@ -4,7 +4,7 @@
  * and the comparison leaks neither content nor length). With no keys configured the API is open, which
  * is only allowed on a loopback address (see exposureProblem).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { AppConfig } from '../shared/config';
 import type { ClientKeyBudget } from '../shared/spend-config';
@@ -19,7 +19,7 @@ export interface Principal {
   budget?: { limits: BudgetLimit[]; overBudget: OverBudgetAction };
 }
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+const digest = (value: string) => hash('sha256', value, 'buffer');
 const principalIdOfDigest = (keyDigest: Buffer) => `key:${keyDigest.toString('hex').slice(0, 8)}`;
 /** The non-secret name of a key: its budget ledgers' scope, its name in logs and audit entries. */
 export const principalIdOf = (apiKey: string) => principalIdOfDigest(digest(apiKey));

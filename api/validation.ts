@@ -1,9 +1,10 @@
 import type { Request } from 'express';
 import type { z } from 'zod';
 import { HttpError, validationError } from './errors';
+import { isJsonRequest } from './json-body';
 
 export function parseBody<T extends z.ZodType>(schema: T, req: Request): z.infer<T> {
-  if (!req.is('application/json')) {
+  if (!isJsonRequest(req)) {
     throw new HttpError(415, 'unsupported_media_type', 'request body must be JSON (Content-Type: application/json)');
   }
   const parsed = schema.safeParse(req.body);

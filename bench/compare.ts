@@ -9,10 +9,7 @@ import { closedLoop, engineTimes, frontendRequestsPerRun, interleavedSequential,
 import { directSdkCall, postJson, projectJob, projectJobInOneRequest, projectJobUntilFinished, temporalFloor, type RunOnce } from './compare/paths';
 import { cpuPerOperation, cpuSnapshot } from './compare/cpu';
 import { startCompareStack } from './compare/stack';
-
-// autocannon ships no types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (options: object) => Promise<{ requests: { average: number }; latency: { p99: number }; non2xx: number; errors: number }>;
+import { cacheHitVersusLive, describeCacheHit } from './cache-hit';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 60);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -23,30 +20,6 @@ const row = (name: string, sequential: Latencies | undefined, load: LoadFigures 
   console.log(
     `| ${name.padEnd(36)} | ${sequential ? `${ms(sequential.p50)} / ${ms(sequential.p95)} / ${ms(sequential.p99)}` : ' '.repeat(25)} | ${load ? `${load.completedPerSecond.toFixed(1).padStart(7)}/s  (errors ${load.errors}, p99 ${load.latency.p99.toFixed(0)} ms)` : ''} |`,
   );
-
-async function cacheHitVersusLive(apiUrl: string) {
-  const content = `Cache-hit benchmark text. Acme hires forty engineers in Lisbon. ${Date.now()}`;
-  await projectJobWith(apiUrl, content);
-  const hammer = (options: object) => autocannon({ connections: CLIENTS, duration: Math.max(3, SECONDS / 2), ...options });
-  const figures = { hit: [] as number[], live: [] as number[], hitP99: [] as number[], liveP99: [] as number[] };
-  for (let round = 0; round < 2; round++) {
-    const hit = await hammer({ url: `${apiUrl}/api/analyze`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content }) });
-    const live = await hammer({ url: `${apiUrl}/api/health/live` });
-    if (hit.non2xx + hit.errors > 0) console.log(`  cache hit round ${round}: ${hit.non2xx} non-2xx, ${hit.errors} errors`);
-    figures.hit.push(hit.requests.average);
-    figures.live.push(live.requests.average);
-    figures.hitP99.push(hit.latency.p99);
-    figures.liveP99.push(live.latency.p99);
-  }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  return { hit: median(figures.hit), live: median(figures.live), hitP99: median(figures.hitP99), liveP99: median(figures.liveP99) };
-}
-
-async function projectJobWith(apiUrl: string, content: string) {
-  const started = await postJson(`${apiUrl}/api/analyze`, { content });
-  const job = started.body as { jobId?: string };
-  if (job.jobId) await fetch(`${apiUrl}/api/jobs/${job.jobId}?wait=30`);
-}
 
 async function untunedFloor(): Promise<{ sequential: Latencies; load: LoadFigures }> {
   const stack = await startCompareStack({ tuned: false, project: false });
@@ -101,7 +74,7 @@ export async function benchCompare(): Promise<void> {
       finished: await frontendRequestsPerRun(stack.serverMetricsUrl, paths['project job (POST + until=finished)']!, 20),
       oneRequest: await frontendRequestsPerRun(stack.serverMetricsUrl, paths['project job (POST ?wait=30)']!, 20),
     };
-    const cache = await cacheHitVersusLive(stack.apiUrl);
+    const cache = await cacheHitVersusLive(stack.apiUrl, 2, Math.max(3, SECONDS / 2), stack.pids.api);
 
     console.log('\n| path                               | sequential p50 / p95 / p99 (ms) | completed/s at 50 clients |');
     console.log('|---|---|---|');
@@ -131,7 +104,7 @@ export async function benchCompare(): Promise<void> {
     console.log(`                           project ${total(requests.project).toFixed(1)} (${breakdown(requests.project)})`);
     console.log(`                           project, until=finished ${total(requests.finished).toFixed(1)} (${breakdown(requests.finished)})`);
     console.log(`                           project, POST ?wait=30 ${total(requests.oneRequest).toFixed(1)} (${breakdown(requests.oneRequest)})`);
-    console.log(`cache hit POST /api/analyze ${cache.hit.toFixed(0)} req/s (p99 ${cache.hitP99} ms) vs /api/health/live ${cache.live.toFixed(0)} req/s (p99 ${cache.liveP99} ms): ${((cache.hit / cache.live) * 100).toFixed(0)} %`);
+    console.log(describeCacheHit(cache));
   } finally {
     await stack.stop();
   }

@@ -5,8 +5,9 @@
  * - a provider attempt through the activity vs a direct SDK call (providers.ts);
  * - cache-hit POST /api/analyze throughput, memory tier vs Redis tier (cache.ts).
  * - the job path beside its floors: direct SDK call, bare Temporal floor, project job, cache hit (compare.ts).
+ * - a cache hit beside /api/health/live on one API process (cache-hit.ts; also part of compare).
  * - budget reservation overhead per provider call, in-process and Redis, beside a Redis PING (reservation.ts).
- * `npm run bench -- providers` (or `cache`, `jobs`, `analyzer`, `compare`, `rate-limit`, `reservation`) runs one part.
+ * `npm run bench -- providers` (or `cache`, `jobs`, `analyzer`, `compare`, `cache-hit`, `rate-limit`, `reservation`) runs one part.
  */
 import { analyzeLocally } from '../shared/core/local-analyzer';
 import { request } from '../test/helpers/http';
@@ -59,9 +60,10 @@ async function main() {
     timeAnalyzer(1024 * 1024, 5);
   }
   if (wants('compare')) await benchCompare();
+  if (wants('cache-hit')) await (await import('./cache-hit')).benchCacheHit();
   if (wants('rate-limit')) await benchRateLimit();
   if (wants('reservation')) await (await import('./reservation')).benchReservation();
-  if ([...parts].every((part) => part === 'compare' || part === 'rate-limit' || part === 'reservation') && parts.size > 0) return;
+  if ([...parts].every((part) => part === 'compare' || part === 'cache-hit' || part === 'rate-limit' || part === 'reservation') && parts.size > 0) return;
   const stack = await getTestStack();
   if (wants('providers')) await benchProviders(stack);
   if (wants('cache')) await benchCache(stack);

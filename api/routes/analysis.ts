@@ -1,6 +1,7 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { analysisKeyOf, type AnalysisCache } from '../../shared/adapters/analysis-cache';
 import type { ModelTier } from '../../shared/core/providers/catalog';
+import type { AnalysisType } from '../../shared/core/job-types';
 import { sha256Hex, type DocumentStore } from '../../shared/adapters/documents/document-store';
 import type { BudgetStore } from '../../shared/adapters/budget-store';
 import type { AppConfig } from '../../shared/config';
@@ -11,6 +12,7 @@ import type { OperationModeClient } from '../../shared/adapters/operation-mode-c
 import type { TemporalGuard } from '../../shared/adapters/temporal/temporal-guard';
 import { TemporalUnavailableError } from '../../shared/adapters/temporal/temporal-unavailable';
 import { SERVED_FROM_HEADER, type CachedJobView } from '../cached-job';
+import { cacheHitResponseJson, sendJsonText } from '../cache-hit-response';
 import { taskPriorityOf } from '../../shared/core/scheduling/task-priority';
 import { HttpError, notFound } from '../errors';
 import { JOB_ID_PATTERN, type JobService } from '../jobs';
@@ -36,10 +38,14 @@ interface AnalysisRouterDeps {
   readCachedJob: (jobId: string) => Promise<CachedJobView | undefined>;
 }
 
-export function analysisRouter({ config, budgets, documents, jobs, cache, modes, maxBytes, retryAfterSeconds, temporal, readCachedJob }: AnalysisRouterDeps): Router {
-  const router = Router();
+const keyFor = (contentSha256: string, body: { analysisType: AnalysisType; maxTokens?: number }, tier: ModelTier) =>
+  analysisKeyOf({ contentSha256, analysisType: body.analysisType, tier, maxTokens: body.maxTokens });
 
-  router.post('/analyze', async (req, res) => {
+/** `POST /api/analyze`: a cache hit answers at once; otherwise the job starts (or the request is refused). */
+export function analyzeHandler({ config, budgets, documents, jobs, cache, modes, maxBytes, retryAfterSeconds, temporal }: AnalysisRouterDeps): RequestHandler {
+  // The configuration does not change while the API runs: whether it has a local analyzer is known once.
+  const localAvailable = localOnlyPlan(config) !== undefined;
+  return async (req, res) => {
     const body = parseBody(analyzeRequestSchema, req);
     const waitMs = (parseQuery(analyzeQuerySchema, req).wait ?? 0) * 1000;
     let stored = body.documentId !== undefined ? await documents.get(body.documentId) : undefined;
@@ -48,19 +54,20 @@ export function analysisRouter({ config, budgets, documents, jobs, cache, modes,
     const content = stored?.content ?? body.content!;
     const contentSha256 = stored?.contentSha256 ?? sha256Hex(content);
 
-    const { view, unavailable } = await modes.read();
+    // A hit awaits nothing while the mode's memo is fresh and the answer is in memory.
+    const { view, unavailable } = modes.readMemoized() ?? (await modes.read());
     const principal = principalOf(res);
     const nowMs = Date.now();
-    const admission = { entry: 'analyze' as const, mode: view, modeUnavailable: unavailable, localAvailable: localOnlyPlan(config) !== undefined, nowMs };
+    const admission = { entry: 'analyze' as const, mode: view, modeUnavailable: unavailable, localAvailable, nowMs };
     // The cache comes before the budget: a hit costs nothing, so it needs neither the ledgers nor a worst case.
     const { tier, cacheLookups } = decideAdmission(admission);
-    const keyFor = (candidate: ModelTier) =>
-      analysisKeyOf({ contentSha256, analysisType: body.analysisType, tier: candidate, maxTokens: body.maxTokens });
 
     for (const candidate of cacheLookups) {
-      const cached = await cache.read(keyFor(candidate));
-      if (cached) {
-        res.status(200).json({ status: 'completed', cached: true, documentId: stored?.id ?? body.documentId, tokens: { input: 0, output: 0 }, cost: jobCostOf(0), result: cached });
+      const found = cache.readJsonNow(keyFor(contentSha256, body, candidate));
+      const cached = found instanceof Promise ? await found : found;
+      if (cached !== undefined) {
+        // What res.json would send, with the answer's JSON made once per cache entry rather than per hit.
+        sendJsonText(res, 200, cacheHitResponseJson(cached, stored?.id ?? body.documentId));
         return;
       }
     }
@@ -87,14 +94,19 @@ export function analysisRouter({ config, budgets, documents, jobs, cache, modes,
       documentId: stored.id,
       analysisType: body.analysisType,
       options: { tier, ...(body.maxTokens !== undefined && { maxTokens: body.maxTokens }), ...budgetOption(principal) },
-      ...(localPlan ? { plan: localPlan } : { cacheKey: keyFor(tier), cacheChecked: true }),
+      ...(localPlan ? { plan: localPlan } : { cacheKey: keyFor(contentSha256, body, tier), cacheChecked: true }),
     }, { priority: taskPriorityOf(body.priority, principal?.id ?? 'local'), deferred: !localPlan && (body.deferred ?? false) }));
     // With ?wait=N the client gets the finished job in this answer when it finishes in time (the wait is
     // the server's long-poll on the run's close event); otherwise, or without it, the job as started.
     const finished = waitMs > 0 ? await temporal.run(() => jobs.readWhenFinished(job.jobId, waitMs), { waitMs }).catch(() => undefined) : undefined;
     const done = finished && finished.status !== 'queued' && finished.status !== 'running';
     res.status(done ? 200 : 202).location(job.links.self).json({ ...(done ? finished : job), documentId: stored.id, tier });
-  });
+  };
+}
+
+/** The job routes under /api; `POST /api/analyze` is mounted on its own (analyzeHandler). */
+export function analysisRouter({ jobs, temporal, readCachedJob }: AnalysisRouterDeps): Router {
+  const router = Router();
 
   router.get('/jobs', async (req, res) => {
     const query = parseQuery(listJobsQuerySchema, req);

@@ -36,7 +36,15 @@ export interface CompareStackOptions {
   workers?: number;
   /** Laid over the project's environment. */
   projectEnv?: NodeJS.ProcessEnv;
+  /** Laid over the API process's environment only (e.g. NODE_OPTIONS for a CPU profile). */
+  apiEnv?: NodeJS.ProcessEnv;
 }
+
+/** For `apiEnv`: the process writes its V8 CPU profile into `dir` when it exits. */
+export const cpuProfileEnv = (dir: string): NodeJS.ProcessEnv => ({
+  NODE_OPTIONS: `--require ${path.join(__dirname, 'cpu-profile.cjs')}`,
+  BENCH_CPU_PROFILE_DIR: path.resolve(dir),
+});
 
 export async function startCompareStack(options: CompareStackOptions = {}): Promise<CompareStack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-compare-'));
@@ -91,7 +99,7 @@ export async function startCompareStack(options: CompareStackOptions = {}): Prom
       processes.push(worker);
       pids[i === 0 ? 'project worker' : `project worker ${i + 1}`] = worker.child.pid;
     }
-    const api = spawnEntry('api/main.ts', projectEnv);
+    const api = spawnEntry('api/main.ts', { ...projectEnv, ...options.apiEnv });
     processes.push(api);
     pids.api = api.child.pid;
     apiUrl = `http://127.0.0.1:${apiPort}`;

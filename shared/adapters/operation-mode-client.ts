@@ -80,12 +80,16 @@ export class OperationModeClient {
     });
   }
 
+  /** The memoized read while it is fresh, without a promise; undefined when `read()` would ask Temporal. */
+  readMemoized(now = Date.now()): ModeRead | undefined {
+    if (this.memo && now - this.memo.at < (this.memo.read.view ? this.memoMs : Math.max(this.memoMs, 5_000))) return this.memo.read;
+    return undefined;
+  }
+
   /** Concurrent callers share one query, so a burst of requests sees one answer (and one cache key). */
   read(): Promise<ModeRead> {
-    const now = Date.now();
-    if (this.memo && now - this.memo.at < (this.memo.read.view ? this.memoMs : Math.max(this.memoMs, 5_000))) {
-      return Promise.resolve(this.memo.read);
-    }
+    const memoized = this.readMemoized();
+    if (memoized) return Promise.resolve(memoized);
     this.inflight ??= this.query().finally(() => (this.inflight = undefined));
     return this.inflight;
   }

@@ -87,14 +87,18 @@ function overrunLedger(client: NonNullable<AdmissionInput['client']>, worstCase:
   return overrun.sort((a, b) => b.ledger.resetsAtMs - a.ledger.resetsAtMs)[0];
 }
 
+/** A module-level function rather than a closure per call: every analyze request decides admission. */
+function flagIn(input: AdmissionInput, name: KnownFeatureFlagName) {
+  return evaluateFlag(name, input.mode, input.modeUnavailable);
+}
+
 export function decideAdmission(input: AdmissionInput): AdmissionDecision {
-  const flag = (name: KnownFeatureFlagName) => evaluateFlag(name, input.mode, input.modeUnavailable);
   // A new request while the mode is unknown asks for advanced; its provider attempts read the mode again (tierForNewJob).
-  const advanced = input.requestedTier === undefined ? tierForNewJob(input.mode) === 'advanced' : flag('enable_advanced_llm_models').value;
+  const advanced = input.requestedTier === undefined ? tierForNewJob(input.mode) === 'advanced' : flagIn(input, 'enable_advanced_llm_models').value;
   const tier: ModelTier = (input.requestedTier ?? 'advanced') === 'advanced' && advanced ? 'advanced' : 'light';
   const cacheLookups: ModelTier[] = tier === 'advanced' ? ['advanced'] : ['advanced', 'light'];
   const priority = input.priority ?? DEFAULT_PRIORITY;
-  const remote = flag('enable_remote_providers');
+  const remote = flagIn(input, 'enable_remote_providers');
   const decision: AdmissionDecision = {
     admitted: true,
     tier,
@@ -105,7 +109,7 @@ export function decideAdmission(input: AdmissionInput): AdmissionDecision {
   };
 
   for (const name of FLAGS_BY_ENTRY[input.entry]) {
-    if (!flag(name).value) {
+    if (!flagIn(input, name).value) {
       return { ...decision, admitted: false, refusal: { kind: 'mode', status: 503, code: 'analysis_disabled', flag: name, message: `${name} is off` } };
     }
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { analysisCacheKey, canonicalJson, documentCacheTag, type AnalysisCacheKeyInput } from '../../shared/adapters/cache/keys';
+import { analysisCacheKey, analysisKeyText, canonicalJson, documentCacheTag, type AnalysisCacheKeyInput } from '../../shared/adapters/cache/keys';
 
 const request: AnalysisCacheKeyInput = {
   contentHash: 'f00d',
@@ -52,6 +52,19 @@ describe('cache keys', () => {
 
   it('the analysis key is sha256 of the canonical JSON, the same in every process (pinned value)', () => {
     assert.equal(analysisCacheKey(request), '7dbc60a27320c248b9c4fc135f870f6aedbd1a1703ac6896bce50df3df862ae9');
+  });
+
+  it('the key text is the canonical JSON of the request, so keys derived before stay the same', () => {
+    const inputs: AnalysisCacheKeyInput[] = [
+      request,
+      { contentHash: 'ab'.repeat(32), analysisType: 'full', modelTier: 'advanced', promptVersion: '7' },
+      { contentHash: 'x', analysisType: 'sentiment', modelTier: 'light', promptVersion: 'v"9\\', options: { maxTokens: undefined } },
+      { contentHash: 'x', analysisType: 'full', modelTier: 'light', promptVersion: 'é\u2028', options: { maxTokens: 500 } },
+    ];
+    for (const input of inputs) {
+      const { contentHash, analysisType, modelTier, promptVersion, options } = input;
+      assert.equal(analysisKeyText(input), canonicalJson({ contentHash, analysisType, modelTier, promptVersion, options: options ?? {} }));
+    }
   });
 
   it('tags all analyses of a document with doc:<documentId>', () => {

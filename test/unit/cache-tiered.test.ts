@@ -141,6 +141,24 @@ describe('analysis cache: memory and disk tiers', () => {
     assert.equal(stats.tiers.redis, undefined);
   });
 
+  it('peekDecoded answers a memory hit without a promise, counted as getDecoded counts it, and records nothing otherwise', async () => {
+    const peeking = open();
+    const awaiting = open();
+    for (const cache of [peeking, awaiting]) await cache.set('k', { a: 1 }, 60_000);
+    const decode = (entry: { json: string }) => JSON.parse(entry.json) as unknown;
+    assert.deepEqual(peeking.peekDecoded('k', decode), { a: 1 });
+    assert.deepEqual(await awaiting.getDecoded('k', decode), { a: 1 });
+    assert.equal(peeking.peekDecoded('missing', decode), undefined);
+    const counted = (cache: TieredCache) => {
+      const { hits, misses, tiers } = cache.stats();
+      return { hits, misses, memory: [tiers.memory?.hits, tiers.memory?.misses, tiers.memory?.latency.count], disk: [tiers.disk?.hits, tiers.disk?.misses] };
+    };
+    assert.deepEqual(counted(peeking), counted(awaiting));
+    assert.deepEqual(counted(peeking), { hits: 1, misses: 0, memory: [1, 0, 2], disk: [0, 0] });
+    // Only in memory: a key that lives on disk alone is left to getDecoded.
+    assert.equal(diskOnly().peekDecoded('k', decode), undefined);
+  });
+
   it('uses defaultTtlMs when set() gives no TTL, and a TTL of zero removes the key', async () => {
     const cache = open({ defaultTtlMs: 200 });
     await cache.set('default', 'v');

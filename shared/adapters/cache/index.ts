@@ -1,5 +1,5 @@
 export { ANALYSIS_CACHE_DEFAULTS, createAnalysisCache, type AnalysisCacheOptions } from './create-analysis-cache';
-export type { JsonValue } from './entry';
+export type { JsonValue, StoredEntry } from './entry';
 export { analysisCacheKey, canonicalJson, documentCacheTag, type AnalysisCacheKeyInput } from './keys';
 export { SqliteStore } from './sqlite-store';
 export type { LatencySummary, TierStats } from './stats';

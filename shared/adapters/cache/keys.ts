@@ -3,7 +3,7 @@
  * The seed's `hash(frozenset(options.items()))` was salted per process, so two workers never shared an
  * entry and a restart orphaned them all; a content hash has neither problem.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export interface AnalysisCacheKeyInput {
   /** Hash of the document text: an edited document gets new keys without any invalidation. */
@@ -36,16 +36,20 @@ function sortKeysDeep(value: unknown): unknown {
   return sorted;
 }
 
+/**
+ * The canonical JSON of `{contentHash, analysisType, modelTier, promptVersion, options}`, written with
+ * its keys already in sorted order: the same text `canonicalJson` makes of that object (unit-tested),
+ * without sorting on every request. No options and empty options ask for the same analysis.
+ */
+export function analysisKeyText(input: AnalysisCacheKeyInput): string {
+  return (
+    `{"analysisType":${JSON.stringify(input.analysisType)},"contentHash":${JSON.stringify(input.contentHash)},` +
+    `"modelTier":${JSON.stringify(input.modelTier)},"options":${canonicalJson(input.options ?? {})},"promptVersion":${JSON.stringify(input.promptVersion)}}`
+  );
+}
+
 export function analysisCacheKey(input: AnalysisCacheKeyInput): string {
-  const normalized = {
-    contentHash: input.contentHash,
-    analysisType: input.analysisType,
-    modelTier: input.modelTier,
-    promptVersion: input.promptVersion,
-    // No options and empty options ask for the same analysis.
-    options: input.options ?? {},
-  };
-  return createHash('sha256').update(canonicalJson(normalized)).digest('hex');
+  return hash('sha256', analysisKeyText(input), 'hex');
 }
 
 /** The tag that groups every cached analysis of one document, for `invalidateTag` on update or delete. */

@@ -12,6 +12,10 @@ export class MemoryTier implements CacheTier {
   }
 
   async get(key: string, now: number): Promise<StoredEntry | undefined> {
+    return this.getNow(key, now);
+  }
+
+  getNow(key: string, now: number): StoredEntry | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     if (!isExpired(entry, now)) return entry;

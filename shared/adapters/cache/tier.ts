@@ -12,6 +12,8 @@ export interface CacheTier {
   readonly name: TierName;
   /** The live entry, or undefined when absent or expired. */
   get(key: string, now: number): Promise<StoredEntry | undefined>;
+  /** In-process tiers only: the same read without a promise. */
+  getNow?(key: string, now: number): StoredEntry | undefined;
   /** Stores an entry that has not expired yet (the cache checks). */
   set(key: string, entry: StoredEntry, now: number): Promise<void>;
   delete(key: string): Promise<void>;

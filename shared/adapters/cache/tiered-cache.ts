@@ -27,6 +27,8 @@ export interface TieredCacheOptions {
 
 type Outcome<T> = { ok: true; value: T } | { ok: false };
 
+const parseEntry = (entry: StoredEntry) => JSON.parse(entry.json) as JsonValue;
+
 export class TieredCache {
   private readonly recorders = new Map<CacheTier, TierStatsRecorder>();
   /** Per tier, the error last logged; cleared by a success so the next outage is logged again. */
@@ -50,25 +52,57 @@ export class TieredCache {
   }
 
   /** The stored value (which may be falsy: 0, false, '', null), or undefined on a miss. */
-  async get(key: string): Promise<JsonValue | undefined> {
+  get(key: string): Promise<JsonValue | undefined> {
+    return this.getDecoded(key, parseEntry);
+  }
+
+  /**
+   * The stored entry through `decode`, or undefined on a miss. `decode` throwing (text that is not
+   * JSON) counts as that tier failing, and the lookup moves on to the next tier. The memory tier hands
+   * back the same entry object until the key is written again, so a decoder may memoize per entry.
+   */
+  async getDecoded<T>(key: string, decode: (entry: StoredEntry) => T): Promise<T | undefined> {
     const now = Date.now();
     for (const [level, tier] of this.tiers.entries()) {
-      const found = await this.call(tier, () => tier.get(key, now));
+      const found = tier.getNow ? this.callNow(tier, () => tier.getNow!(key, now)) : await this.call(tier, () => tier.get(key, now));
       if (!found.ok) continue;
       const entry = found.value;
       if (entry === undefined || isExpired(entry, now)) {
         this.recorder(tier).count('misses');
         continue;
       }
-      const parsed = this.parse(tier, entry.json);
-      if (!parsed.ok) continue;
+      const decoded = this.decode(tier, entry, decode);
+      if (!decoded.ok) continue;
       this.recorder(tier).count('hits');
-      await this.backfill(this.tiers.slice(0, level), key, entry, now);
+      if (level > 0) await this.backfill(this.tiers.slice(0, level), key, entry, now);
       this.hits++;
-      return parsed.value;
+      return decoded.value;
     }
     this.misses++;
     return undefined;
+  }
+
+  /**
+   * `getDecoded`'s answer when the first tier is in process (memory) and holds the key, without a
+   * promise, with the same statistics; undefined, recording nothing, when the caller should go on with
+   * `getDecoded` (a miss there, or a tier or decoder failure it will meet and count again).
+   */
+  peekDecoded<T>(key: string, decode: (entry: StoredEntry) => T): T | undefined {
+    const tier = this.tiers[0];
+    if (tier?.getNow === undefined) return undefined;
+    const started = performance.now();
+    const now = Date.now();
+    try {
+      const entry = tier.getNow(key, now);
+      if (entry === undefined || isExpired(entry, now)) return undefined;
+      const value = decode(entry);
+      this.succeeded(tier, entry, started);
+      this.recorder(tier).count('hits');
+      this.hits++;
+      return value;
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -127,9 +161,9 @@ export class TieredCache {
     );
   }
 
-  private parse(tier: CacheTier, json: string): Outcome<JsonValue> {
+  private decode<T>(tier: CacheTier, entry: StoredEntry, decode: (entry: StoredEntry) => T): Outcome<T> {
     try {
-      return { ok: true, value: JSON.parse(json) as JsonValue };
+      return { ok: true, value: decode(entry) };
     } catch (error) {
       this.failed(tier, error);
       return { ok: false };
@@ -139,15 +173,32 @@ export class TieredCache {
   private async call<T>(tier: CacheTier, operation: () => Promise<T>): Promise<Outcome<T>> {
     const started = performance.now();
     try {
-      const value = await operation();
-      this.loggedErrors.delete(tier);
-      return { ok: true, value };
+      return this.succeeded(tier, await operation(), started);
     } catch (error) {
-      this.failed(tier, error);
-      return { ok: false };
-    } finally {
-      this.recorder(tier).latency.record(performance.now() - started);
+      return this.failedAfter(tier, error, started);
     }
+  }
+
+  /** `call` for an in-process tier's synchronous read: a memory hit awaits nothing. */
+  private callNow<T>(tier: CacheTier, operation: () => T): Outcome<T> {
+    const started = performance.now();
+    try {
+      return this.succeeded(tier, operation(), started);
+    } catch (error) {
+      return this.failedAfter(tier, error, started);
+    }
+  }
+
+  private succeeded<T>(tier: CacheTier, value: T, started: number): Outcome<T> {
+    this.recorder(tier).latency.record(performance.now() - started);
+    this.loggedErrors.delete(tier);
+    return { ok: true, value };
+  }
+
+  private failedAfter(tier: CacheTier, error: unknown, started: number): Outcome<never> {
+    this.recorder(tier).latency.record(performance.now() - started);
+    this.failed(tier, error);
+    return { ok: false };
   }
 
   private failed(tier: CacheTier, error: unknown): void {

@@ -2,7 +2,7 @@
  * Documents: one async interface, two adapters beside it: SQLite under DATA_DIR by default,
  * Postgres when DATABASE_URL is set so workers on other hosts read the same documents.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 
 export type DocumentMetadata = Record<string, unknown>;
 
@@ -43,7 +43,7 @@ export interface DocumentStore {
 export const DOCUMENT_ID_PATTERN = /^doc_[0-9a-f]{32}$/;
 
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** The record a new document is stored as; both adapters write exactly this. */
