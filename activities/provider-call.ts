@@ -149,7 +149,6 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
         });
       }
 
-      sentAt = Date.now();
       const heartbeat = setInterval(
         () => context.heartbeat({ attempt, model, inputTokens: promptTokens(usage), outputTokens: usage.outputTokens, attemptErrors: earlierErrors, attemptSpend: earlierSpend }),
         HEARTBEAT_INTERVAL_MS,
@@ -159,6 +158,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       let release: (() => void) | undefined;
       try {
         release = await bulkheadFor(request.provider).acquire(signal);
+        sentAt = Date.now();
         const prompt = buildAnalysisPrompt(document.content, request.analysisType);
         const maxTokens = Math.min(settings.maxTokens, request.maxTokens ?? Infinity);
         const budgeted = withBudget(clientFor(request.provider), {
@@ -205,9 +205,14 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
           context.heartbeat({ attempt, model, tier, ...usage, attemptErrors: [...earlierErrors, interruption] } satisfies AttemptFailureDetails);
           throw ApplicationFailure.retryable(`${request.provider} request aborted: ${interruption === WORKER_SHUTDOWN_ATTEMPT ? 'the worker stopped' : 'the attempt was interrupted'}`, interruption);
         }
-        const classified = classifyFailure(error, deadline.aborted, settings);
+        // Out of time while waiting for this process's bulkhead: no request left, so the provider's
+        // breaker hears nothing of it (a neutral outcome releases a half-open probe).
+        const waitedForBulkhead = release === undefined;
+        const classified = waitedForBulkhead && deadline.aborted
+          ? { type: 'Timeout' as const, retryable: true, message: `no free call slot in this worker (${request.provider.toUpperCase().replace(/-/g, '_')}_MAX_CONCURRENCY=${settings.maxConcurrency}) within the provider timeout` }
+          : classifyFailure(error, deadline.aborted, settings);
         await deps.gates.update(key, (state) => ({
-          next: recordRequestOutcome(state, Date.now(), classified.type, policy, classified.retryAfterMs),
+          next: recordRequestOutcome(state, Date.now(), waitedForBulkhead ? 'Cancelled' : classified.type, policy, classified.retryAfterMs),
           result: undefined,
         }));
         record(classified.type);
