@@ -5,7 +5,7 @@
  * with until=finished, or POST ?wait=30 alone), and a cache hit beside /api/health/live.
  * Prints figures and ratios; asserts nothing. BENCH_ROUNDS and BENCH_SECONDS shorten or lengthen it.
  */
-import { closedLoop, engineTimes, frontendRequestsPerRun, interleavedSequential, latenciesOf, type Latencies, type LoadFigures } from './compare/measure';
+import { closedLoop, engineTimes, frontendRequestsPerRun, interleavedSequential, latenciesOf, mirroredLoad, type Latencies, type LoadFigures } from './compare/measure';
 import { directSdkCall, postJson, projectJob, projectJobInOneRequest, projectJobUntilFinished, temporalFloor, type RunOnce } from './compare/paths';
 import { cpuPerOperation, cpuSnapshot } from './compare/cpu';
 import { startCompareStack } from './compare/stack';
@@ -48,7 +48,6 @@ export async function benchCompare(): Promise<void> {
     for (const run of Object.values(paths)) for (let i = 0; i < 3; i++) await run();
     const { samples, workflowIds } = await interleavedSequential(paths, ROUNDS);
     const sequential = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, latenciesOf(values)]));
-    const load: Record<string, LoadFigures> = {};
     const cpu: Record<string, Record<string, number>> = {};
     const processesOf: Record<string, string[]> = {
       'Temporal floor': ['temporal', 'floor worker'],
@@ -56,11 +55,17 @@ export async function benchCompare(): Promise<void> {
       'project job (POST + until=finished)': ['temporal', 'project worker', 'api'],
       'project job (POST ?wait=30)': ['temporal', 'project worker', 'api'],
     };
-    for (const [name, run] of Object.entries(paths)) {
+    // CPU milliseconds per process over each half, with the half's completed count.
+    const { load, measured } = await mirroredLoad(paths, CLIENTS, SECONDS, async (name, half) => {
       const pids = Object.fromEntries((processesOf[name] ?? []).map((role) => [role, stack.pids[role]]));
       const before = cpuSnapshot(pids);
-      load[name] = await closedLoop(run, CLIENTS, SECONDS);
-      cpu[name] = cpuPerOperation(before, cpuSnapshot(pids), load[name]!.completed);
+      const { completed } = await half();
+      return { completed, perOperation: cpuPerOperation(before, cpuSnapshot(pids), completed) };
+    });
+    for (const [name, halves] of Object.entries(measured)) {
+      const completed = halves.reduce((sum, part) => sum + part.completed, 0);
+      const roles = Object.keys(halves[0]!.perOperation);
+      cpu[name] = Object.fromEntries(roles.map((role) => [role, halves.reduce((sum, part) => sum + (part.perOperation[role] ?? 0) * part.completed, 0) / Math.max(1, completed)]));
     }
 
     const sample = (name: string) => workflowIds[name]!.slice(-20);

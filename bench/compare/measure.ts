@@ -35,6 +35,9 @@ export interface LoadFigures {
   completedPerSecond: number;
   errors: number;
   latency: Latencies;
+  /** Each completed operation's milliseconds. */
+  samples: number[];
+  seconds: number;
 }
 
 /** `clients` loops, each starting its next operation when the last one ends, for `seconds`. */
@@ -56,7 +59,41 @@ export async function closedLoop(run: RunOnce, clients: number, seconds: number)
       }
     }),
   );
-  return { completed: samples.length, completedPerSecond: samples.length / ((performance.now() - started) / 1000), errors, latency: latenciesOf(samples) };
+  const elapsed = (performance.now() - started) / 1000;
+  return { completed: samples.length, completedPerSecond: samples.length / elapsed, errors, latency: latenciesOf(samples), samples, seconds: elapsed };
+}
+
+/**
+ * Each path under `clients` loops for `seconds` in all, in two halves run in mirrored order (A B C, then
+ * C B A), so that what drifts during the run (the server's store grows, the machine's other load) weighs
+ * on every path alike. `measure` wraps each half (e.g. CPU accounting) and gets its completed count.
+ */
+export async function mirroredLoad<T>(
+  paths: Record<string, RunOnce>,
+  clients: number,
+  seconds: number,
+  measure: (name: string, half: () => Promise<LoadFigures>) => Promise<T>,
+): Promise<{ load: Record<string, LoadFigures>; measured: Record<string, T[]> }> {
+  const names = Object.keys(paths);
+  const halves: Record<string, LoadFigures[]> = {};
+  const measured: Record<string, T[]> = {};
+  for (const order of [names, [...names].reverse()]) {
+    for (const name of order) {
+      let figures: LoadFigures | undefined;
+      const result = await measure(name, async () => (figures = await closedLoop(paths[name]!, clients, seconds / 2)));
+      (halves[name] ??= []).push(figures!);
+      (measured[name] ??= []).push(result);
+    }
+  }
+  const load = Object.fromEntries(
+    Object.entries(halves).map(([name, parts]) => {
+      const samples = parts.flatMap((part) => part.samples);
+      const elapsed = parts.reduce((sum, part) => sum + part.seconds, 0);
+      const errors = parts.reduce((sum, part) => sum + part.errors, 0);
+      return [name, { completed: samples.length, completedPerSecond: samples.length / elapsed, errors, latency: latenciesOf(samples), samples, seconds: elapsed }];
+    }),
+  );
+  return { load, measured };
 }
 
 /** Start-to-close time of each run as the server recorded it (first event to last). */
