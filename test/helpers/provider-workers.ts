@@ -2,6 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { startProviderEmulator, type ProviderEmulator } from '../emulator/provider-emulator';
 import { startRedis, type RunningRedis } from './redis';
+import type { JobView } from '../../api/job-view';
+import { waitFor } from './http';
 import { getTestStack, type RunningWorkers, type TestStack } from './stack';
 
 export function providerEnv(emulator: ProviderEmulator, overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -63,4 +65,15 @@ export function useProviderHarness(options: { redis?: boolean; defaults?: NodeJS
     return harness.workers;
   };
   return harness;
+}
+
+/** Stores `content`, starts a full analysis on `running`'s workers and waits (60 s at most) for the job to finish. */
+export async function analyzeToTheEnd(stack: TestStack, running: RunningWorkers, content: string): Promise<JobView> {
+  const document = await stack.documents.create({ content });
+  const job = await running.jobs.start({ documentId: document.id, analysisType: 'full' });
+  return (await waitFor(
+    () => running.jobs.read(job.jobId),
+    (view) => view !== undefined && ['completed', 'failed', 'cancelled'].includes(view.status),
+    60_000,
+  ))!;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Fault } from '../emulator/provider-emulator';
 import { waitFor } from '../helpers/http';
-import { useProviderHarness } from '../helpers/provider-workers';
+import { analyzeToTheEnd, useProviderHarness } from '../helpers/provider-workers';
 import type { RunningWorkers } from '../helpers/stack';
 import type { JobView } from '../../api/job-view';
 
@@ -11,15 +11,7 @@ describe('remote providers through activities (real SDKs against the emulator)',
   this.timeout(90_000);
   const harness = useProviderHarness();
   const start = harness.start;
-  const analyze = async (running: RunningWorkers): Promise<JobView> => {
-    const document = await harness.stack.documents.create({ content: ARTICLE });
-    const job = await running.jobs.start({ documentId: document.id, analysisType: 'full' });
-    return (await waitFor(
-      () => running.jobs.read(job.jobId),
-      (view) => view !== undefined && ['completed', 'failed', 'cancelled'].includes(view.status),
-      60_000,
-    ))!;
-  };
+  const analyze = (running: RunningWorkers): Promise<JobView> => analyzeToTheEnd(harness.stack, running, ARTICLE);
 
   it('analyzes with anthropic through the Messages API, advanced model, usage counted', async () => {
     const running = await start();

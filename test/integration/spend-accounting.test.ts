@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { JobView } from '../../api/job-view';
 import { DEFAULT_PRICES, priceOf } from '../../shared/core/spend/prices';
 import { waitFor, request } from '../helpers/http';
-import { useProviderHarness } from '../helpers/provider-workers';
+import { analyzeToTheEnd, useProviderHarness } from '../helpers/provider-workers';
 import type { RunningWorkers } from '../helpers/stack';
 
 const ARTICLE = 'Acme Corporation opens a regional office in Lisbon next spring and plans to hire forty engineers.';
@@ -17,15 +17,7 @@ function expectedCost(provider: 'anthropic' | 'openai', model: string, usage: { 
 describe('spend accounting against the emulator (real SDKs, usage fields with cache tokens)', function () {
   this.timeout(120_000);
   const harness = useProviderHarness();
-  const analyze = async (running: RunningWorkers, content = ARTICLE): Promise<JobView> => {
-    const document = await harness.stack.documents.create({ content });
-    const job = await running.jobs.start({ documentId: document.id, analysisType: 'full' });
-    return (await waitFor(
-      () => running.jobs.read(job.jobId),
-      (view) => view !== undefined && ['completed', 'failed', 'cancelled'].includes(view.status),
-      60_000,
-    ))!;
-  };
+  const analyze = (running: RunningWorkers, content = ARTICLE): Promise<JobView> => analyzeToTheEnd(harness.stack, running, content);
 
   it('Anthropic: cache writes and reads come on top of input_tokens; the job shows tokens and the exact cost', async () => {
     const usage = { input: 1200, output: 300, cacheRead: 4096, cacheWrite: 2048 };
