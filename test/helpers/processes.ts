@@ -1,5 +1,7 @@
 /** Real service processes (worker, API) spawned from their entry points, as an operator would run them. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from './http';
 
@@ -9,15 +11,22 @@ export interface Spawned {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
-  /** SIGTERM, then the exit code. */
-  stop(): Promise<number | null>;
+  /**
+   * SIGTERM, then the exit code. With `withinMs`, a process still running by then is asked for a Node
+   * diagnostic report (its JavaScript stack and the handles keeping it alive), killed, and the stop
+   * fails with that report and the output's tail.
+   */
+  stop(options?: { withinMs?: number }): Promise<number | null>;
   /** SIGKILL, to the whole process group when spawned with `processGroup` (a crash, children included). */
   kill(): Promise<number | null>;
 }
 
 /** `processGroup`: the entry and what it starts (e.g. the dev server's `temporal` binary) form one group that `kill()` ends. */
 export function spawnEntry(entry: string, env: NodeJS.ProcessEnv, options: { processGroup?: boolean } = {}): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+  const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'entry-report-'));
+  // SIGUSR1 writes a report; the SDK's runtime takes SIGINT, SIGTERM, SIGQUIT and SIGUSR2 for shutdown.
+  const reportArgs = ['--report-on-signal', '--report-signal=SIGUSR1', `--report-directory=${reportDir}`];
+  const child = spawn(process.execPath, [...reportArgs, '--import', 'tsx', path.join(ROOT, entry)], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -27,13 +36,20 @@ export function spawnEntry(entry: string, env: NodeJS.ProcessEnv, options: { pro
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  void exited.then(() => fs.rmSync(reportDir, { recursive: true, force: true }));
   return {
     child,
     output: () => output,
     exited,
-    stop: () => {
+    stop: async ({ withinMs } = {}) => {
       if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
+      if (withinMs === undefined) return exited;
+      const code = await Promise.race([exited, delay(withinMs).then(() => 'timed out' as const)]);
+      if (code !== 'timed out') return code;
+      const report = await diagnosticReport(child, reportDir);
+      child.kill('SIGKILL');
+      await exited;
+      throw new Error(`${entry} did not exit within ${withinMs} ms of SIGTERM.\n${report}\nits output's end:\n${output.slice(-3000)}`);
     },
     kill: () => {
       try {
@@ -45,6 +61,30 @@ export function spawnEntry(entry: string, env: NodeJS.ProcessEnv, options: { pro
       return exited;
     },
   };
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What a hung process is doing: its JavaScript stack and the libuv handles that keep it alive. */
+async function diagnosticReport(child: ChildProcess, reportDir: string): Promise<string> {
+  child.kill('SIGUSR1');
+  for (let waited = 0; waited < 5_000; waited += 100) {
+    const file = fs.readdirSync(reportDir).find((name) => name.endsWith('.json'));
+    if (file) {
+      await delay(200);
+      try {
+        const report = JSON.parse(fs.readFileSync(path.join(reportDir, file), 'utf8'));
+        const handles = (report.libuv as { type: string; is_active?: boolean; is_referenced?: boolean; address?: string; localEndpoint?: unknown; remoteEndpoint?: unknown }[])
+          .filter((handle) => handle.is_active && handle.is_referenced)
+          .map((handle) => `${handle.type} ${JSON.stringify(handle.localEndpoint ?? '')} -> ${JSON.stringify(handle.remoteEndpoint ?? '')}`);
+        return `JavaScript stack: ${JSON.stringify(report.javascriptStack)}\nactive handles:\n  ${handles.join('\n  ')}`;
+      } catch (error) {
+        return `diagnostic report unreadable: ${String(error)}`;
+      }
+    }
+    await delay(100);
+  }
+  return 'no diagnostic report within 5 s';
 }
 
 /** Resolves once the process printed `text`; throws with its output if it exits or takes longer than `timeoutMs`. */

@@ -168,7 +168,8 @@ describe('first start: ports in use, no Temporal yet, the first job', function (
 
       await startServerLate();
       await waitForOutput(worker, /worker: polling/, 90_000);
-      assert.equal(await worker.stop(), 0, worker.output());
+      // Bounded, so a hang reports what the process was doing instead of running into mocha's timeout.
+      assert.equal(await worker.stop({ withinMs: 45_000 }), 0, worker.output());
     });
 
     it('a worker waiting for Temporal stops at once on Ctrl-C (SIGINT), exit 0', async () => {
