@@ -9,7 +9,7 @@ import { decodeOptionalFailureToOptionalError, decodeOptionalSinglePayload } fro
 import { temporal } from '@temporalio/proto';
 import type { AnalysisResult } from '../shared/core/analysis-result';
 import { applicationFailureOf } from '../shared/core/failure-types';
-import type { JobProgress } from '../shared/core/job-types';
+import type { FinishedJob, JobProgress, JobResult } from '../shared/core/job-types';
 import { JOB_PROGRESS_MEMO_KEY, SEARCH_ATTRIBUTES } from '../shared/core/names';
 import type { ExecutionStatusName } from './job-view';
 
@@ -86,7 +86,9 @@ export class JobHistory {
 
   /**
    * Waits for the run to close with the server's long-poll on its close event alone, so nothing before
-   * the close wakes the caller; false when no such job exists. Returns early when `signal` aborts.
+   * the close wakes the caller, and applies that event; false when no such job exists. Returns early
+   * when `signal` aborts. A run that carries the finished job in its result needs no other read
+   * (`knowsFinishedJob`).
    */
   async waitForClose(signal: AbortSignal): Promise<boolean> {
     let token: Uint8Array | undefined;
@@ -107,7 +109,11 @@ export class JobHistory {
         if (signal.aborted) return true;
         throw error;
       }
-      if ((response.history?.events ?? []).length > 0) return true;
+      const events = response.history?.events ?? [];
+      if (events.length > 0) {
+        for (const event of events) await this.apply(event);
+        return true;
+      }
       token = response.nextPageToken && response.nextPageToken.length > 0 ? response.nextPageToken : undefined;
     }
     return true;
@@ -115,6 +121,11 @@ export class JobHistory {
 
   get closed(): boolean {
     return this.state.execution !== 'RUNNING';
+  }
+
+  /** Closed, with everything a view of it needs: the close event of a run that returned its finished job. */
+  get knowsFinishedJob(): boolean {
+    return this.closed && this.state.progress !== undefined && this.state.runId !== undefined;
   }
 
   private async fetch(waitForNew: boolean): Promise<number | 'not_found'> {
@@ -162,10 +173,15 @@ export class JobHistory {
       case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
         this.applySearchAttributes(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields);
         break;
-      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: {
         state.execution = 'COMPLETED';
-        state.result = (await decodeOptionalSinglePayload<AnalysisResult>(converter, event.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0])) ?? undefined;
+        const returned = await decodeOptionalSinglePayload<JobResult>(converter, event.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0]);
+        if (!returned) break;
+        const { job, ...result } = returned;
+        state.result = result;
+        if (job) this.applyFinishedJob(job);
         break;
+      }
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED: {
         state.execution = 'FAILED';
         const error = await decodeOptionalFailureToOptionalError(converter, event.workflowExecutionFailedEventAttributes?.failure);
@@ -188,6 +204,16 @@ export class JobHistory {
         return;
     }
     if (this.closed && !state.closedAt) state.closedAt = isoOf(event);
+  }
+
+  /** The run's own account of the finished job: what the rest of its history would have said. */
+  private applyFinishedJob(job: FinishedJob): void {
+    const state = this.state;
+    state.progress = job.progress;
+    state.runId ??= job.runId;
+    state.startedAt ??= job.startedAt;
+    state.documentId ??= job.progress.documentId;
+    state.provider ??= job.progress.provider;
   }
 
   private applySearchAttributes(fields: Record<string, Payload> | null | undefined): void {

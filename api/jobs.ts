@@ -143,12 +143,16 @@ export class JobService {
 
   /**
    * The job once it has finished, or as it is after `waitMs`: the wait is the server's long-poll on the
-   * run's close event, so the job's progress wakes nobody, then one read of the whole history.
+   * run's close event, so the job's progress wakes nobody. A completed run's close event is the whole
+   * read; any other end (failed, cancelled, still running, runs from before) is read from the history.
    */
   async readWhenFinished(jobId: string, waitMs: number, signal?: AbortSignal): Promise<JobView | undefined> {
     if (waitMs > 0) {
       const stop = AbortSignal.any([AbortSignal.timeout(waitMs), ...(signal ? [signal] : [])]);
-      if (!(await new JobHistory(this.client, jobId).waitForClose(stop))) return undefined;
+      const history = new JobHistory(this.client, jobId);
+      if (!(await history.waitForClose(stop))) return undefined;
+      // A completed run's result carries the finished job: its close event is the whole read.
+      if (history.knowsFinishedJob) return this.viewOf(history);
     }
     return this.read(jobId);
   }

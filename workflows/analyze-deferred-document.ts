@@ -6,7 +6,7 @@
 import { ApplicationFailure, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AnalysisResult } from '../shared/core/analysis-result';
-import type { AnalyzeDeferredDocumentInput, JobProgress } from '../shared/core/job-types';
+import type { AnalyzeDeferredDocumentInput, JobProgress, JobResult } from '../shared/core/job-types';
 import { FAILURE_TYPES } from '../shared/core/failure-types';
 import { jobProgressQuery } from '../shared/core/names';
 import { batchItemId, batchStepOf } from '../shared/core/providers/batch-route';
@@ -19,7 +19,7 @@ import { isBudgetRefusal, runProviderBatchRound } from './provider-batch-round';
 
 const { readCachedAnalysis } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3 } });
 
-export async function analyzeDeferredDocument(input: AnalyzeDeferredDocumentInput): Promise<AnalysisResult> {
+export async function analyzeDeferredDocument(input: AnalyzeDeferredDocumentInput): Promise<JobResult> {
   const progress: JobProgress = { stage: 'queued', documentId: input.documentId, chain: [], tokens: { input: 0, output: 0 }, version: 0 };
   setHandler(jobProgressQuery, () => progress);
   const reporter = eventDrivenReporter(progress);

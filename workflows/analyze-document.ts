@@ -10,12 +10,13 @@ import {
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
+  workflowInfo,
   ApplicationFailure,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AnalysisResult } from '../shared/core/analysis-result';
 import type { ProviderName } from '../shared/core/providers/catalog';
-import type { AnalyzeDocumentInput, JobProgress, JobStage, JobStatus, ProviderAttempt } from '../shared/core/job-types';
+import type { AnalyzeDocumentInput, FinishedJob, JobProgress, JobResult, JobStage, JobStatus, ProviderAttempt } from '../shared/core/job-types';
 import { applicationFailureOf, FAILURE_TYPES } from '../shared/core/failure-types';
 import { jobDetailsMarkdown } from '../shared/core/job-details';
 import { JOB_PROGRESS_MEMO_KEY, jobProgressQuery, providerAttemptFailedSignal, SEARCH_ATTRIBUTES } from '../shared/core/names';
@@ -56,6 +57,8 @@ export interface ProgressReporter {
   moveTo(stage: JobStage, status: JobStatus): void;
   useProvider(provider: ProviderName): void;
   publish(): void;
+  /** The job as published last, for the run's result; undefined where progress is not published. */
+  finishedJob(): FinishedJob | undefined;
 }
 
 export function eventDrivenReporter(progress: JobProgress): ProgressReporter {
@@ -80,6 +83,11 @@ export function eventDrivenReporter(progress: JobProgress): ProgressReporter {
       // Not a command: the UI reads it from the worker, so it needs no patch.
       setCurrentDetails(jobDetailsMarkdown(status, progress));
     },
+    // The result's content is no command: adding it changes nothing a replay compares.
+    finishedJob: () => {
+      const { runId, startTime } = workflowInfo();
+      return { progress, runId, startedAt: startTime.toISOString() };
+    },
   };
 }
 
@@ -95,10 +103,11 @@ function legacyReporter(progress: JobProgress): ProgressReporter {
       upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.provider, value: provider }]);
     },
     publish: () => {},
+    finishedJob: () => undefined,
   };
 }
 
-export async function analyzeDocument(input: AnalyzeDocumentInput): Promise<AnalysisResult> {
+export async function analyzeDocument(input: AnalyzeDocumentInput): Promise<JobResult> {
   const progress: JobProgress = { stage: 'queued', documentId: input.documentId, chain: [], tokens: { input: 0, output: 0 } };
   setHandler(jobProgressQuery, () => progress);
 
@@ -128,13 +137,14 @@ export function showRetriesAsTheyHappen(progress: JobProgress, reporter: Progres
   });
 }
 
-/** Runs the job's work and publishes how it ended: completed, failed or cancelled. */
-export async function reportingTheEnd(reporter: ProgressReporter, work: () => Promise<AnalysisResult>): Promise<AnalysisResult> {
+/** Runs the job's work and publishes how it ended: completed (the finished job in the result), failed or cancelled. */
+export async function reportingTheEnd(reporter: ProgressReporter, work: () => Promise<AnalysisResult>): Promise<JobResult> {
   try {
     const result = await work();
     reporter.moveTo('completed', 'completed');
     reporter.publish();
-    return result;
+    const job = reporter.finishedJob();
+    return job ? { ...result, job } : result;
   } catch (error) {
     const ending = isCancellation(error) ? 'cancelled' : 'failed';
     reporter.moveTo(ending, ending);

@@ -5,6 +5,7 @@ import type { BudgetLimit } from './spend/budget';
 import type { AttemptSpend } from './spend/attempt-spend';
 import type { AnalysisRoute, DeferredSchedule } from './providers/batch-route';
 import type { BatchSavings } from './spend/batch-spend';
+import type { AnalysisResult } from './analysis-result';
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -98,6 +99,20 @@ export interface JobProgress {
   /** The provider batch this job waits on, while it does. */
   providerBatch?: ProviderBatchState;
 }
+
+/**
+ * The job as its run completes, carried in the run's result: the close event alone then answers a
+ * read of the finished job (the API strips it from the result it shows).
+ */
+export interface FinishedJob {
+  progress: JobProgress;
+  runId: string;
+  /** The run's start, as its WorkflowExecutionStarted event records it (ISO 8601, milliseconds). */
+  startedAt: string;
+}
+
+/** What a job's run returns: the analysis, and from runs that publish progress, the finished job. */
+export type JobResult = AnalysisResult & { job?: FinishedJob };
 
 export interface ProviderBatchState {
   provider: ProviderName;
