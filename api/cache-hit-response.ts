@@ -18,15 +18,12 @@ export function cacheHitResponseJson(answerJson: string, documentId: string | un
 /**
  * What `res.json(value)` sends in answer to a POST when `text` is `JSON.stringify(value)`: the same
  * headers, in the same order, and the same body (unit-tested side by side), without `res.send`'s
- * general work (charset parsing, GET freshness, HEAD, 204/304). Only for a POST's answer.
+ * general work (charset parsing, GET freshness, HEAD, 204/304), and without its ETag: a POST's answer
+ * is never revalidated, and hashing each body cost a cache hit about 7 µs. Only for a POST's answer.
  */
 export function sendJsonText(res: Response, status: number, text: string): void {
-  const body = Buffer.from(text, 'utf8');
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', String(body.length));
-  const etagOf = res.app.get('etag fn') as ((body: Buffer) => string | undefined) | undefined;
-  const etag = typeof etagOf === 'function' && !res.hasHeader('ETag') ? etagOf(body) : undefined;
-  if (etag) res.setHeader('ETag', etag);
-  res.end(body);
+  res.setHeader('Content-Length', String(Buffer.byteLength(text, 'utf8')));
+  res.end(text, 'utf8');
 }

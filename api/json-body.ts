@@ -59,8 +59,11 @@ export function jsonBody(options: { limit: number }): RequestHandler {
     let received = 0;
     let settled = false;
     // Stream events run in the socket's async context: the rest of the chain must run in the request's
-    // (its trace span, the Temporal client's deadline), as raw-body keeps it for express.json().
-    const proceed = AsyncResource.bind((error?: unknown) => next(error));
+    // (its trace span, the Temporal client's deadline), as raw-body keeps it for express.json(). A
+    // resource of our own, not AsyncResource.bind(): that defines deprecation wrappers on every call
+    // (about 9 µs here, against 0.1 µs).
+    const requestContext = new AsyncResource('JsonBody');
+    const proceed = (error?: unknown) => requestContext.runInAsyncScope(next, null, error);
     // Inline callbacks, no removal: 'end' and 'close' both settle once, and nothing more arrives after
     // 'end'. An IncomingMessage emits 'error' only to listeners, so an abort shows as 'close' alone.
     req.on('data', (chunk: Buffer) => {

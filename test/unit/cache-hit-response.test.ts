@@ -56,7 +56,7 @@ describe('sending a cache hit', () => {
   }
 
   for (const etag of [true, false]) {
-    it(`sends what res.json sent: status, headers in order and body${etag ? '' : ' (ETags off)'}`, async () => {
+    it(`sends what res.json sent, less the ETag: status, headers in order and body${etag ? '' : ' (ETags off)'}`, async () => {
       const text = cacheHitResponseJson(JSON.stringify(cachedAnswer), 'doc_1');
       const app = express();
       app.set('etag', etag);
@@ -69,8 +69,8 @@ describe('sending a cache hit', () => {
       });
       app.post('/after', (_req, res) => sendJsonText(res, 200, text));
       const [before, after] = [await answer(app, '/before'), await answer(app, '/after')];
-      assert.deepEqual(after, before);
       assert.equal(before.headers.some((line) => line.startsWith('ETag:')), etag);
+      assert.deepEqual(after, { ...before, headers: before.headers.filter((line) => !line.startsWith('ETag:')) });
     });
   }
 });
