@@ -100,6 +100,11 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, string | number | boolean
   // server 1.29; fairness implies the priority matcher, which is named too so either can be turned off alone.
   'matching.useNewMatcher': true,
   'matching.enableFairness': true,
+  // The CLI turns this on so that search attributes added while it runs are seen at once; it makes every
+  // read of the search-attribute map (each search-attribute upsert, start and visibility write) reload it
+  // from the store. The project's attributes are registered when the server starts (--search-attribute).
+  // Server CPU per job at 50 clients went down by about 2 ms.
+  'system.forceSearchAttributesCacheRefreshOnRead': false,
 };
 
 /**
