@@ -3,7 +3,7 @@
  * Redis and Temporal. They split the work, and a worker stopped with SIGTERM under load drains.
  */
 import assert from 'node:assert/strict';
-import type { AnalysisResult } from '../../shared/core/analysis-result';
+import type { JobResult } from '../../shared/core/job-types';
 import { analyzeLocally } from '../../shared/core/local-analyzer';
 import { DEFAULT_ANALYSIS, startProviderEmulator, type ProviderEmulator } from '../emulator/provider-emulator';
 import { request } from '../helpers/http';
@@ -12,7 +12,7 @@ import { activityTasksByWorker, distinctTexts, identityPid, startScaleOutCluster
 import { getTestStack, type TestStack } from '../helpers/stack';
 
 const results = (stack: TestStack, jobIds: string[]) =>
-  Promise.all(jobIds.map((jobId) => stack.client.workflow.getHandle(jobId).result() as Promise<AnalysisResult>));
+  Promise.all(jobIds.map((jobId) => stack.client.workflow.getHandle(jobId).result() as Promise<JobResult>));
 
 /** Each job as the API shows it, a few at a time. */
 async function jobViews(apiUrl: string, jobIds: string[]) {
@@ -47,8 +47,10 @@ describe('scale-out across hosts (worker processes sharing only Postgres, Redis 
     const answers = await results(stack, jobIds);
     const seconds = (performance.now() - started) / 1000;
     answers.forEach((answer, i) => {
-      const { meta, ...content } = answer;
+      // A run's result carries the finished job beside the analysis.
+      const { meta, job, ...content } = answer;
       assert.equal(meta.provider, 'local');
+      assert.equal(job?.progress.stage, 'completed');
       assert.deepEqual(content, analyzeLocally(texts[i]!), `job ${jobIds[i]}`);
     });
     const views = await jobViews(cluster.apiUrl, jobIds);
