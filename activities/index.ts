@@ -6,6 +6,7 @@ import type { DocumentStore } from '../shared/adapters/documents/document-store'
 import { planProviderChain } from '../shared/core/providers/plan';
 import type { GateStore } from '../shared/adapters/gate-store';
 import type { BudgetStore } from '../shared/adapters/budget-store';
+import type { OperationModeClient } from '../shared/adapters/operation-mode-client';
 import { createHealthActivities } from './health';
 import { createLocalAnalysisActivities } from './local-analysis';
 import { createProviderActivities } from './provider-call';
@@ -17,6 +18,8 @@ export interface ActivityDependencies {
   gates: GateStore;
   cache: AnalysisCache;
   budgets: BudgetStore;
+  /** The operation mode as the provider activities read it; default: one per process on the activity's client, without a watch. */
+  modes?: OperationModeClient;
 }
 
 export function createActivities(deps: ActivityDependencies) {

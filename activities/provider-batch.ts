@@ -69,7 +69,7 @@ export type BatchItemOutcome =
   | ({ customId: string; ok: true; result: AnalysisResult } & ItemCharge)
   | ({ customId: string; ok: false; errorType: string; message: string; inputTokens: number; outputTokens: number; attemptSpend?: AttemptSpend[] } & ItemCharge);
 
-export function createProviderBatchActivities(deps: { config: AppConfig; documents: DocumentStore; cache: AnalysisCache; budgets: BudgetStore }) {
+export function createProviderBatchActivities(deps: { config: AppConfig; documents: DocumentStore; cache: AnalysisCache; budgets: BudgetStore; modes?: OperationModeClient }) {
   const clients = new Map<BatchProviderName, BatchClient>();
   let modes: OperationModeClient | undefined;
   const clientFor = (provider: BatchProviderName) => {
@@ -90,7 +90,7 @@ export function createProviderBatchActivities(deps: { config: AppConfig; documen
   return {
     async submitAnalysisBatch(request: SubmitAnalysisBatchRequest): Promise<SubmittedAnalysisBatch> {
       const context = Context.current();
-      modes ??= new OperationModeClient(context.client, deps.config, 1_000);
+      modes ??= deps.modes ?? new OperationModeClient(context.client, deps.config, 1_000);
       const { view, unavailable } = await modes.read();
       if (!evaluateFlag('enable_remote_providers', view, unavailable).value) {
         throw ApplicationFailure.nonRetryable(`remote providers are switched off in operation mode ${view?.mode}`, FAILURE_TYPES.remoteProvidersDisabled);

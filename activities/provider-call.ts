@@ -73,7 +73,7 @@ export function gatePolicyOf(settings: RemoteProviderConfig): GatePolicy {
 }
 
 
-export function createProviderActivities(deps: { config: AppConfig; documents: DocumentStore; gates: GateStore; cache: AnalysisCache; budgets: BudgetStore }) {
+export function createProviderActivities(deps: { config: AppConfig; documents: DocumentStore; gates: GateStore; cache: AnalysisCache; budgets: BudgetStore; modes?: OperationModeClient }) {
   const clients = new Map<RemoteProviderName, LlmClient>();
   const bulkheads = new Map<RemoteProviderName, Bulkhead>();
   const bulkheadFor = (provider: RemoteProviderName) => {
@@ -101,7 +101,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       const earlierSpend = earlierAttemptSpend(context.info.heartbeatDetails);
       const usage: TokenUsage = { ...NO_USAGE };
       // Read at every attempt, so a running job follows a mode change on its next try.
-      modes ??= new OperationModeClient(context.client, deps.config, MODE_MEMO_MS);
+      modes ??= deps.modes ?? new OperationModeClient(context.client, deps.config, MODE_MEMO_MS);
       const { view, unavailable } = await modes.read();
       const admission = decideAdmission({ entry: 'provider-attempt', mode: view, modeUnavailable: unavailable, requestedTier: request.tier, nowMs: Date.now() });
       const { tier } = admission;

@@ -72,8 +72,9 @@ export function createApi({ config, client, documents, cache, gates, budgets: gi
     retryAfterSeconds: TEMPORAL_RETRY_AFTER_SECONDS,
     probe: () => client.workflowService.getSystemInfo({}),
   });
-  // Reads are memoized for a second: the mode changes rarely, and every analyze request needs it.
-  const modes = new OperationModeClient(client, config, 1_000);
+  // Every analyze request needs the mode, which changes rarely: a read is kept until the mode workflow's
+  // next event (the process follows its history), or for a second while that watch is not in step.
+  const modes = new OperationModeClient(client, config, 1_000, { watch: true });
   const observability = createApiObservability({ config, cache, modes, gates, log: logger ?? createLogger({ name: 'api', level: 'silent' }) });
   app.use(observability.observeRequests);
   app.use(helmet());
@@ -123,6 +124,7 @@ export function createApi({ config, client, documents, cache, gates, budgets: gi
     app,
     close: async () => {
       await limiter.close();
+      await modes.close();
       if (!givenBudgets) await budgets.close();
     },
   };

@@ -7,10 +7,13 @@
  * jobs planned by a starter that set one.
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities';
 import type { AnalysisCache } from '../shared/adapters/analysis-cache';
 import type { AppConfig } from '../shared/config';
 import { dataConverterFor } from '../shared/adapters/data-converter';
+import { OperationModeClient } from '../shared/adapters/operation-mode-client';
+import { temporalConnectionOptions } from '../shared/adapters/temporal-client';
 import type { DocumentStore } from '../shared/adapters/documents/document-store';
 import { isRemoteProvider, providerTaskQueue } from '../shared/core/providers/plan';
 import type { GateStore } from '../shared/adapters/gate-store';
@@ -43,7 +46,12 @@ export interface WorkerSet {
 
 export async function createWorkerSet({ config, connection, documents, gates, cache, budgets, workflowBundle, tracing }: AnalysisWorkerDeps): Promise<WorkerSet> {
   const ownBudgets = budgets ? undefined : createBudgetStore({ redisUrl: config.redisUrl, taskQueue: config.temporal.taskQueue });
-  const activities = createActivities({ config, documents, gates, cache, budgets: budgets ?? ownBudgets! });
+  // One reader of the operation mode for the process's provider activities, kept in step with the mode
+  // workflow by following its history: no query per second per worker. Its own (lazy) client
+  // connection: the worker's native one cannot abort a call, and the watch's long-poll must stop with it.
+  const modesConnection = Connection.lazy(temporalConnectionOptions(config.temporal.address));
+  const modes = new OperationModeClient(new Client({ connection: modesConnection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) }), config, 1_000, { watch: true });
+  const activities = createActivities({ config, documents, gates, cache, budgets: budgets ?? ownBudgets!, modes });
   const deployment = workerDeploymentOptionsOf(config);
   const common = {
     connection,
@@ -89,7 +97,11 @@ export async function createWorkerSet({ config, connection, documents, gates, ca
           throw error;
         }),
       );
-      await Promise.all(runs).finally(() => ownBudgets?.close());
+      await Promise.all(runs).finally(async () => {
+        await modes.close();
+        await modesConnection.close();
+        await ownBudgets?.close();
+      });
     },
     shutdown: () => workers.forEach((worker) => worker.getState() === 'RUNNING' && worker.shutdown()),
   };

@@ -5,6 +5,7 @@
  */
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../config';
+import { HistoryChangeWatch } from './temporal/history-change-watch';
 import { temporalUnreachableReason } from './temporal/temporal-unavailable';
 import { applicationFailureOf } from '../core/failure-types';
 import { missingKeyIdOf } from './payload-codec';
@@ -28,6 +29,8 @@ import type { OperationModeView } from '../core/operation-mode/view';
 import type { BudgetReport } from '../core/operation-mode/budget-mode';
 
 const READ_TIMEOUT_MS = 1_000;
+/** A watched read is asked again after this long all the same, in case the watch missed something. */
+const WATCHED_MEMO_MAX_MS = 30_000;
 
 /** A rejected override or report, with the validator's list of problems. */
 export class OperationModeRequestError extends Error {
@@ -48,18 +51,34 @@ export interface ModeRead {
   missingKeyId?: string;
 }
 
+export interface OperationModeClientOptions {
+  /**
+   * Follow the mode workflow's history (one long-poll per event batch of it): a read is then kept until
+   * the workflow's next event (at most WATCHED_MEMO_MAX_MS), not only for `memoMs`. Stop with close().
+   */
+  watch?: boolean;
+}
+
 export class OperationModeClient {
   readonly workflowId: string;
-  private memo?: { at: number; read: ModeRead };
+  private memo?: { at: number; mark?: number; read: ModeRead };
   private inflight?: Promise<ModeRead>;
+  private readonly watch?: HistoryChangeWatch;
 
   /** `memoMs` > 0 lets a busy API reuse a read for that long (the mode changes rarely). */
   constructor(
     private readonly client: Client,
     private readonly config: AppConfig,
     private readonly memoMs = 0,
+    options: OperationModeClientOptions = {},
   ) {
     this.workflowId = operationModeWorkflowId(config.temporal.taskQueue);
+    if (options.watch) this.watch = new HistoryChangeWatch(client, this.workflowId);
+  }
+
+  /** Stops following the mode workflow (the process is stopping). */
+  async close(): Promise<void> {
+    await this.watch?.stop();
   }
 
   /** Starts the singleton unless it runs already; safe to call from every process at start. */
@@ -82,7 +101,11 @@ export class OperationModeClient {
 
   /** The memoized read while it is fresh, without a promise; undefined when `read()` would ask Temporal. */
   readMemoized(now = Date.now()): ModeRead | undefined {
-    if (this.memo && now - this.memo.at < (this.memo.read.view ? this.memoMs : Math.max(this.memoMs, 5_000))) return this.memo.read;
+    const memo = this.memo;
+    if (!memo) return undefined;
+    const age = now - memo.at;
+    if (memo.read.view && memo.mark !== undefined && this.watch?.unchanged(memo.mark) && age < WATCHED_MEMO_MAX_MS) return memo.read;
+    if (age < (memo.read.view ? this.memoMs : Math.max(this.memoMs, 5_000))) return memo.read;
     return undefined;
   }
 
@@ -96,6 +119,9 @@ export class OperationModeClient {
 
   private async query(): Promise<ModeRead> {
     const started = Date.now();
+    this.watch?.start();
+    // Taken before asking: an event after this point invalidates the answer, even one that races it.
+    const mark = this.watch?.mark();
     let read: ModeRead;
     try {
       const view = await this.client.connection.withDeadline(started + READ_TIMEOUT_MS, () =>
@@ -108,7 +134,7 @@ export class OperationModeClient {
       const why = away ? `Temporal at ${this.config.temporal.address} ${{ timeout: 'did not answer in time', overloaded: 'is overloaded', unreachable: 'is not reachable' }[away]}` : (error as Error).message;
       read = { unavailable: `operation mode unavailable: ${why}`, ...(missingKeyId && { missingKeyId }) };
     }
-    this.memo = { at: started, read };
+    this.memo = { at: started, mark, read };
     return read;
   }
 
