@@ -5,13 +5,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { dataConverterFor, ENCRYPTING_FAILURE_CONVERTER_PATH } from '../../shared/adapters/data-converter';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { dataConverterFor } from '../../shared/adapters/data-converter';
 import { OperationModeClient } from '../../shared/adapters/operation-mode-client';
 import type { AppConfig } from '../../shared/config';
 import { operationModeWorkflowId, reportHealthUpdate, setOverrideUpdate } from '../../shared/core/operation-mode/messages';
 import type { HealthCheckResult } from '../../shared/core/operation-mode/health-hysteresis';
 import { operationModeWorkflow } from '../../workflows/operation-mode';
+import { bundleOperationModeWorkflow } from '../helpers/operation-mode-bundle';
 import { getTestStack, type TestStack } from '../helpers/stack';
 
 const allPass: HealthCheckResult = { components: [{ name: 'temporal', critical: true, ok: true }] };
@@ -25,11 +26,7 @@ describe('operation mode: a reader that follows the mode workflow', function () 
   before(async function () {
     this.timeout(180_000);
     stack = await getTestStack();
-    workflowBundle = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../../workflows/operation-mode'),
-      failureConverterPath: ENCRYPTING_FAILURE_CONVERTER_PATH,
-      logger: new DefaultLogger('WARN'),
-    });
+    workflowBundle = await bundleOperationModeWorkflow();
   });
 
   /** A mode workflow of its own (on its own task queue), a reader of it that counts its queries, and its handle. */

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { dataConverterFor, ENCRYPTING_FAILURE_CONVERTER_PATH } from '../../shared/adapters/data-converter';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { dataConverterFor } from '../../shared/adapters/data-converter';
 import type { HealthCheckResult } from '../../shared/core/operation-mode/health-hysteresis';
 import {
   clearOverrideUpdate,
@@ -18,6 +18,7 @@ import {
 import type { OverrideRequest } from '../../shared/core/operation-mode/override-request';
 import { SEARCH_ATTRIBUTES } from '../../shared/core/names';
 import { operationModeWorkflow } from '../../workflows/operation-mode';
+import { bundleOperationModeWorkflow } from '../helpers/operation-mode-bundle';
 import { getTestStack, type TestStack } from '../helpers/stack';
 
 type OperationModeHandle = WorkflowHandle<typeof operationModeWorkflow>;
@@ -53,11 +54,7 @@ describe('operation mode workflow', function () {
   before(async function () {
     this.timeout(180_000);
     stack = await getTestStack();
-    workflowBundle = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../../workflows/operation-mode'),
-      failureConverterPath: ENCRYPTING_FAILURE_CONVERTER_PATH,
-      logger: new DefaultLogger('WARN'),
-    });
+    workflowBundle = await bundleOperationModeWorkflow();
   });
 
   /** A fresh worker on its own task queue and a workflow with its own id (never the singleton's). */
