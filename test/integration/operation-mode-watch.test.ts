@@ -29,7 +29,7 @@ describe('operation mode: a reader that follows the mode workflow', function () 
     workflowBundle = await bundleOperationModeWorkflow();
   });
 
-  /** A mode workflow of its own (on its own task queue), a reader of it that counts its queries, and its handle. */
+  /** A mode workflow of its own (on its own task queue) and a watched reader of it that counts its queries. */
   async function withWatchedMode(maxMessages: number, body: (reader: { modes: OperationModeClient; queries: () => number }, config: AppConfig) => Promise<void>): Promise<void> {
     const taskQueue = `opmode-watch-${randomUUID()}`;
     const config: AppConfig = { ...stack.config, temporal: { ...stack.config.temporal, taskQueue } };
@@ -65,6 +65,16 @@ describe('operation mode: a reader that follows the mode workflow', function () 
     assert.fail('the watch never got in step with the mode workflow');
   }
 
+  /** The mode the reader serves once it has seen `expected`, reading every 100 ms for up to 10 s. */
+  async function modeSeen(modes: OperationModeClient, expected: string): Promise<string | undefined> {
+    let mode: string | undefined;
+    for (let tries = 0; tries < 100 && mode !== expected; tries++) {
+      mode = (await modes.read()).view?.mode;
+      if (mode !== expected) await delay(100);
+    }
+    return mode;
+  }
+
   it('keeps a read while the mode workflow is quiet, and asks again after its next event', async () => {
     await withWatchedMode(100, async ({ modes, queries }, config) => {
       assert.equal(await settled(modes), 'NORMAL');
@@ -77,13 +87,8 @@ describe('operation mode: a reader that follows the mode workflow', function () 
 
       // Another process changes the mode.
       await stack.client.workflow.getHandle(operationModeWorkflowId(config.temporal.taskQueue)).executeUpdate(setOverrideUpdate, { args: [{ mode: 'DEGRADED', reason: 'incident', actor: 'alice' }] });
-      let mode: string | undefined;
-      for (let tries = 0; tries < 100 && mode !== 'DEGRADED'; tries++) {
-        mode = (await modes.read()).view?.mode;
-        if (mode !== 'DEGRADED') await delay(100);
-      }
       // A watch that missed the change would serve NORMAL for its 30 s limit.
-      assert.equal(mode, 'DEGRADED', 'the change was seen within 10 s');
+      assert.equal(await modeSeen(modes, 'DEGRADED'), 'DEGRADED', 'the change was seen within 10 s');
       assert.ok(queries() > asked);
     });
   });
@@ -105,12 +110,7 @@ describe('operation mode: a reader that follows the mode workflow', function () 
       assert.equal(queries(), asked, 'in step with the new run: no query');
 
       await handle.executeUpdate(setOverrideUpdate, { args: [{ mode: 'MAINTENANCE', reason: 'upgrade', actor: 'bob' }] });
-      let mode: string | undefined;
-      for (let tries = 0; tries < 100 && mode !== 'MAINTENANCE'; tries++) {
-        mode = (await modes.read()).view?.mode;
-        if (mode !== 'MAINTENANCE') await delay(100);
-      }
-      assert.equal(mode, 'MAINTENANCE', 'a change on the new run was seen');
+      assert.equal(await modeSeen(modes, 'MAINTENANCE'), 'MAINTENANCE', 'a change on the new run was seen');
     });
   });
 
