@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../shared/core/names';
 import { isPortInUse, portInUseMessage } from '../../shared/adapters/startup-problem';
+import { fitVisibilityIndexes } from './visibility-indexes';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -110,8 +111,9 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, string | number | boolean
 /**
  * SQLite settings for the dev server's file: WAL with synchronous=normal survives a process crash
  * (an OS crash may lose the last transactions) and took the file store from 11 to ~30 workflows/s at 50 clients.
+ * The busy timeout lets the server wait out the lock while `fitVisibilityIndexes` changes the schema.
  */
-export const DEV_SERVER_SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
+export const DEV_SERVER_SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal', 'busy_timeout=10000'];
 
 export function devServerArgs(options: DevServerOptions): string[] {
   const args = [
@@ -158,6 +160,23 @@ async function waitUntilServing(address: string, namespace: string, deadline: nu
   throw new Error(`Temporal dev server at ${address} not ready in time: ${(lastError as Error)?.message}`);
 }
 
+/** The custom columns (Keyword01, …) that hold a registered search attribute, in any namespace. */
+async function registeredSearchAttributeColumns(address: string): Promise<string[]> {
+  const connection = await Connection.connect({ address });
+  try {
+    const columns: string[] = [];
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await connection.workflowService.listNamespaces({ pageSize: 100, nextPageToken });
+      for (const namespace of page.namespaces) columns.push(...Object.keys(namespace.config?.customSearchAttributeAliases ?? {}));
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+    return columns;
+  } finally {
+    await connection.close();
+  }
+}
+
 export async function startDevServer(options: DevServerOptions): Promise<RunningDevServer> {
   if (options.dbFile) fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
   const ip = options.ip ?? '127.0.0.1';
@@ -197,6 +216,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   try {
     await waitUntilServing(address, options.namespace, Date.now() + (options.startTimeoutMs ?? 60_000), () => exitDescription);
     if (exitDescription !== undefined) throw new Error(`Temporal dev server exited at start: ${exitDescription}`);
+    if (options.dbFile && !options.untuned) fitVisibilityIndexes(options.dbFile, await registeredSearchAttributeColumns(address));
   } catch (error) {
     await stop();
     const taken = portInUseReportedBy(stderrTail);

@@ -81,7 +81,7 @@ describe('dev server arguments', () => {
     const valuesOf = (args: string[], flag: string) => args.flatMap((arg, i) => (args[i - 1] === flag ? [arg] : []));
     const withFile = devServerArgs({ cliPath: 't', port: 1, uiPort: 2, dbFile: '/d/t.db', namespace: 'default' });
     assert.ok(valuesOf(withFile, '--dynamic-config-value').includes('history.transferProcessorMaxPollRPS=10000'));
-    assert.deepEqual(valuesOf(withFile, '--sqlite-pragma'), ['journal_mode=wal', 'synchronous=normal']);
+    assert.deepEqual(valuesOf(withFile, '--sqlite-pragma'), ['journal_mode=wal', 'synchronous=normal', 'busy_timeout=10000']);
     const inMemory = devServerArgs({ cliPath: 't', port: 1, uiPort: 2, namespace: 'default' });
     assert.deepEqual(valuesOf(inMemory, '--sqlite-pragma'), []);
   });
