@@ -21,7 +21,7 @@ export interface DevServerOptions {
   startTimeoutMs?: number;
   /** Where the server's own log goes; 'inherit' shows it in the terminal. */
   output?: 'inherit' | 'ignore';
-  /** Without DEV_SERVER_DYNAMIC_CONFIG and the SQLite pragmas: the CLI's defaults (the benchmark's "before"). */
+  /** Without DEV_SERVER_DYNAMIC_CONFIG, the SQLite pragmas and the visibility-index fit: the CLI's defaults (the benchmark's "before"). */
   untuned?: boolean;
   /** Serves the server's Prometheus metrics (request counts per operation, task latencies) on this port. */
   metricsPort?: number;
