@@ -30,7 +30,7 @@ import { priceOf } from '../shared/core/spend/prices';
 import { NO_USAGE, promptTokens, type TokenUsage } from '../shared/core/spend/usage';
 import { attemptSpendOf, earlierAttemptSpend, type AttemptSpend } from '../shared/core/spend/attempt-spend';
 import { BudgetExceededError, withBudget } from './providers/budget-guard';
-import { Bulkhead } from './providers/bulkhead';
+import { Bulkhead, leavesTimeForCall } from './providers/bulkhead';
 
 export interface ProviderCallRequest {
   provider: RemoteProviderName;
@@ -153,11 +153,19 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
         () => context.heartbeat({ attempt, model, inputTokens: promptTokens(usage), outputTokens: usage.outputTokens, attemptErrors: earlierErrors, attemptSpend: earlierSpend }),
         HEARTBEAT_INTERVAL_MS,
       );
-      const deadline = AbortSignal.timeout(Math.max(1, settings.timeoutMs - DEADLINE_MARGIN_MS - (Date.now() - started)));
+      const deadlineAt = started + settings.timeoutMs - DEADLINE_MARGIN_MS;
+      const deadline = AbortSignal.timeout(Math.max(1, deadlineAt - Date.now()));
       const signal = AbortSignal.any([context.cancellationSignal, deadline]);
       let release: (() => void) | undefined;
+      let slotCameTooLate = false;
       try {
-        release = await bulkheadFor(request.provider).acquire(signal);
+        const granted = await bulkheadFor(request.provider).acquire(signal);
+        if (!leavesTimeForCall(deadlineAt - Date.now(), settings.timeoutMs)) {
+          granted();
+          slotCameTooLate = true;
+          throw new Error('the call slot came with too little time left for a call');
+        }
+        release = granted;
         sentAt = Date.now();
         const prompt = buildAnalysisPrompt(document.content, request.analysisType);
         const maxTokens = Math.min(settings.maxTokens, request.maxTokens ?? Infinity);
@@ -208,8 +216,8 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
         // Out of time while waiting for this process's bulkhead: no request left, so the provider's
         // breaker hears nothing of it (a neutral outcome releases a half-open probe).
         const waitedForBulkhead = release === undefined;
-        const classified = waitedForBulkhead && deadline.aborted
-          ? { type: 'Timeout' as const, retryable: true, message: `no free call slot in this worker (${request.provider.toUpperCase().replace(/-/g, '_')}_MAX_CONCURRENCY=${settings.maxConcurrency}) within the provider timeout` }
+        const classified = waitedForBulkhead && (deadline.aborted || slotCameTooLate)
+          ? { type: 'Timeout' as const, retryable: true, message: `no free call slot in this worker (${request.provider.toUpperCase().replace(/-/g, '_')}_MAX_CONCURRENCY=${settings.maxConcurrency}) with time left for a call within the provider timeout` }
           : classifyFailure(error, deadline.aborted, settings);
         await deps.gates.update(key, (state) => ({
           next: recordRequestOutcome(state, Date.now(), waitedForBulkhead ? 'Cancelled' : classified.type, policy, classified.retryAfterMs),

@@ -49,3 +49,15 @@ export class Bulkhead {
     };
   }
 }
+
+/** The least time a call is sent with: half the provider timeout, at most a second. */
+export const MIN_CALL_TIME_MS = 1_000;
+
+/**
+ * Whether a slot granted after a wait still leaves time for a call. One that would go out with a few
+ * milliseconds left cannot be answered, and may still be billed: it is not sent, and the wait counts as
+ * the bulkhead's timeout.
+ */
+export function leavesTimeForCall(remainingMs: number, timeoutMs: number): boolean {
+  return remainingMs >= Math.min(MIN_CALL_TIME_MS, timeoutMs / 2);
+}

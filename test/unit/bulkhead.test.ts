@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Bulkhead } from '../../activities/providers/bulkhead';
+import { Bulkhead, leavesTimeForCall } from '../../activities/providers/bulkhead';
 
 const settled = async (promise: Promise<unknown>) => {
   let done = false;
@@ -41,5 +41,14 @@ describe('provider bulkhead (per-process concurrent calls)', () => {
     release();
     assert.equal(bulkhead.active, 0);
     await assert.rejects(bulkhead.acquire(cancel.signal), /job cancelled/, 'an aborted signal is refused at once');
+  });
+
+  it('sends a call only with time left for it: half the provider timeout, at most a second', () => {
+    assert.equal(leavesTimeForCall(1_000, 30_000), true);
+    assert.equal(leavesTimeForCall(999, 30_000), false);
+    assert.equal(leavesTimeForCall(1_000, 2_000), true);
+    assert.equal(leavesTimeForCall(600, 2_000), false, 'a 2 s timeout needs 1 s');
+    assert.equal(leavesTimeForCall(500, 1_000), true);
+    assert.equal(leavesTimeForCall(20, 1_000), false);
   });
 });
