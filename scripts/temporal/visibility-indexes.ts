@@ -63,18 +63,22 @@ export function customColumnIndexStatement(column: string): string {
   );
 }
 
+/** The visibility table's declared indexes (not SQLite's automatic ones), each with the column it leads with. */
+export function visibilityIndexesOf(db: Database.Database): VisibilityIndex[] {
+  const names = db
+    .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`)
+    .all(VISIBILITY_TABLE) as { name: string }[];
+  return names.map(({ name }) => {
+    const keys = (db.prepare(`SELECT name FROM pragma_index_xinfo(?) WHERE key = 1`).all(name) as { name: string | null }[]).map((key) => key.name);
+    return { name, column: keys[0] === 'namespace_id' ? (keys[1] ?? undefined) : undefined };
+  });
+}
+
 /** Applies the plan to the dev server's database file; the server may be running (it waits on the lock, as this does). */
 export function fitVisibilityIndexes(dbFile: string, registeredColumns: Iterable<string>): VisibilityIndexPlan {
   const db = new Database(dbFile, { timeout: 10_000 });
   try {
-    const names = db
-      .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`)
-      .all(VISIBILITY_TABLE) as { name: string }[];
-    const indexes = names.map(({ name }) => {
-      const keys = (db.prepare(`SELECT name FROM pragma_index_xinfo(?) WHERE key = 1`).all(name) as { name: string | null }[]).map((key) => key.name);
-      return { name, column: keys[0] === 'namespace_id' ? (keys[1] ?? undefined) : undefined };
-    });
-    const plan = planVisibilityIndexes(indexes, registeredColumns);
+    const plan = planVisibilityIndexes(visibilityIndexesOf(db), registeredColumns);
     if (plan.drop.length > 0 || plan.create.length > 0) {
       db.transaction(() => {
         for (const name of plan.drop) db.exec(`DROP INDEX IF EXISTS "${name}"`);

@@ -14,7 +14,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { temporal } from '@temporalio/proto';
 import { startDevServer, type RunningDevServer } from '../../scripts/temporal/dev-server';
 import { resolveTemporalCli } from '../../scripts/temporal/temporal-cli';
-import { VISIBILITY_TABLE } from '../../scripts/temporal/visibility-indexes';
+import { visibilityIndexesOf } from '../../scripts/temporal/visibility-indexes';
 import { waitFor } from '../helpers/http';
 import { freePort } from '../helpers/ports';
 
@@ -42,17 +42,22 @@ describe('embedded server: visibility indexes on its SQLite file', function () {
   const indexedColumns = (): Map<string, string> => {
     const db = new Database(dbFile, { readonly: true });
     try {
-      const names = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`).all(VISIBILITY_TABLE) as { name: string }[];
-      const columns = new Map<string, string>();
-      for (const { name } of names) {
-        const keys = db.prepare(`SELECT name FROM pragma_index_xinfo(?) WHERE key = 1`).all(name) as { name: string | null }[];
-        columns.set(keys[1]?.name ?? '(default order)', name);
-      }
-      return columns;
+      return new Map(visibilityIndexesOf(db).map(({ name, column }) => [column ?? '(default order)', name]));
     } finally {
       db.close();
     }
   };
+  /** The ids a list query answers with, once it answers with any (visibility follows a change shortly after). */
+  const listedOnceVisible = (client: Client, query: string) =>
+    waitFor(
+      async () => {
+        const ids: string[] = [];
+        for await (const run of client.workflow.list({ query })) ids.push(run.workflowId);
+        return ids;
+      },
+      (ids) => ids.length > 0,
+      20_000,
+    );
   const aliasesOf = async (client: Client) =>
     (await client.workflowService.describeNamespace({ namespace: 'default' })).config?.customSearchAttributeAliases ?? {};
 
@@ -70,15 +75,7 @@ describe('embedded server: visibility indexes on its SQLite file', function () {
     const workflowId = `visibility-${randomUUID()}`;
     await client.workflow.start('noWorkerPollsThis', { taskQueue: `nobody-${randomUUID()}`, workflowId });
     await client.workflow.getHandle(workflowId).terminate();
-    const listed = await waitFor(
-      async () => {
-        const ids: string[] = [];
-        for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}' AND HistoryLength > 0` })) ids.push(run.workflowId);
-        return ids;
-      },
-      (ids) => ids.length > 0,
-      20_000,
-    );
+    const listed = await listedOnceVisible(client, `WorkflowId = '${workflowId}' AND HistoryLength > 0`);
     assert.deepEqual(listed, [workflowId], 'a filter on a column without an index still answers');
   });
 
@@ -98,15 +95,7 @@ describe('embedded server: visibility indexes on its SQLite file', function () {
     assert.ok(indexedColumns().has(column!), `${column} (${ticket.name}) has its index after the restart`);
     const workflowId = `ticket-${randomUUID()}`;
     await restarted.workflow.start('noWorkerPollsThis', { taskQueue: `nobody-${randomUUID()}`, workflowId, typedSearchAttributes: [{ key: ticket, value: 42 }] });
-    const listed = await waitFor(
-      async () => {
-        const ids: string[] = [];
-        for await (const run of restarted.workflow.list({ query: `${ticket.name} = 42` })) ids.push(run.workflowId);
-        return ids;
-      },
-      (ids) => ids.length > 0,
-      20_000,
-    );
+    const listed = await listedOnceVisible(restarted, `${ticket.name} = 42`);
     assert.deepEqual(listed, [workflowId]);
     await restarted.workflow.getHandle(workflowId).terminate();
   });
