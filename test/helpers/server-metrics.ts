@@ -23,3 +23,33 @@ export function requestsBetween(before: RequestCounts, after: RequestCounts): Re
   }
   return delta;
 }
+
+/** The server publishes its counters about once a second: a call shows in a reading this long after it was made. */
+const PUBLISHED_WITHIN_MS = 1_500;
+
+export interface SettledReading {
+  counts: RequestCounts;
+  /** `localCalls()` at the reading: the same calls as the server's counts include. */
+  localCalls: number;
+}
+
+/**
+ * The server's counters beside a count of calls this process makes on its own (the operation-mode
+ * watches' history polls), read while that count held still for a publish period: a call made just before
+ * a reading would otherwise be in one count and not yet in the other.
+ */
+export async function settledRequestCounts(metricsUrl: string, localCalls: () => number): Promise<SettledReading> {
+  for (;;) {
+    const local = localCalls();
+    await new Promise((resolve) => setTimeout(resolve, PUBLISHED_WITHIN_MS));
+    const counts = await frontendRequestCounts(metricsUrl);
+    if (localCalls() === local) return { counts, localCalls: local };
+  }
+}
+
+/** History calls between two settled readings, less the ones this process made on its own. */
+export function historyCallsBetween(before: SettledReading, after: SettledReading): { historyCalls: number; moved: Record<string, number> } {
+  const moved = requestsBetween(before.counts, after.counts);
+  const historyCalls = (moved.GetWorkflowExecutionHistory ?? 0) + (moved.PollWorkflowExecutionHistory ?? 0) - (after.localCalls - before.localCalls);
+  return { historyCalls, moved };
+}

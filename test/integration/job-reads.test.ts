@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { request, waitFor } from '../helpers/http';
 import { useProviderHarness } from '../helpers/provider-workers';
 import { historyWatchPolls } from '../../shared/adapters/temporal/history-change-watch';
-import { frontendRequestCounts, requestsBetween } from '../helpers/server-metrics';
+import { historyCallsBetween, settledRequestCounts } from '../helpers/server-metrics';
 import { readEventStream, type ReceivedEvent } from '../helpers/sse';
 
 const uniqueText = () => `Acme Corporation opens a regional office in Porto (${randomUUID()}). Sixty engineers will be hired.`;
@@ -52,17 +52,13 @@ describe('job reads: long-poll and server-sent events, event-driven', function (
     await harness.emulator.provider('anthropic').waitForRequests(1, 20_000);
     const current = (await api('GET', `/api/jobs/${job.jobId}`)).body;
     const metricsUrl = harness.stack.serverMetricsUrl;
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
-    const before = await frontendRequestCounts(metricsUrl);
-    const watchPolls = historyWatchPolls();
+    const before = await settledRequestCounts(metricsUrl, historyWatchPolls);
     const asked = Date.now();
     const later = await api('GET', `/api/jobs/${job.jobId}?wait=2&since=${current.version}`);
     assert.ok(Date.now() - asked >= 1_500, 'held until the deadline');
     assert.equal(later.body.version, current.version);
     assert.equal(later.body.status, 'running');
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const moved = requestsBetween(before, await frontendRequestCounts(metricsUrl));
-    const historyCalls = (moved.GetWorkflowExecutionHistory ?? 0) + (moved.PollWorkflowExecutionHistory ?? 0) - (historyWatchPolls() - watchPolls);
+    const { historyCalls, moved } = historyCallsBetween(before, await settledRequestCounts(metricsUrl, historyWatchPolls));
     assert.equal(historyCalls, 1, `the wait continued the previous read's follower: ${JSON.stringify(moved)}`);
     assert.equal((await api('DELETE', `/api/jobs/${job.jobId}`)).status, 202);
     let view = later.body;
@@ -78,45 +74,36 @@ describe('job reads: long-poll and server-sent events, event-driven', function (
     const job = await startJob();
     const done = await waitFor(() => api('GET', `/api/jobs/${job.jobId}?wait=20`), (r) => r.body.status === 'completed');
     const metricsUrl = harness.stack.serverMetricsUrl;
-    // The server publishes its counters about once a second: let the job's own requests land first.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const before = await frontendRequestCounts(metricsUrl);
-    const watchPolls = historyWatchPolls();
+    // The operation-mode watches of this process poll the mode workflow's history too: theirs are left out.
+    const before = await settledRequestCounts(metricsUrl, historyWatchPolls);
     for (let i = 0; i < 3; i++) {
       const again = await api('GET', `/api/jobs/${job.jobId}`);
       assert.deepEqual(again.body, done.body);
     }
-    const reading = () => frontendRequestCounts(metricsUrl).then((after) => requestsBetween(before, after));
-    // The operation-mode watches of this process poll the mode workflow's history too: theirs are left out.
-    const historyReads = (moved: Record<string, number>) => (moved.GetWorkflowExecutionHistory ?? 0) + (moved.PollWorkflowExecutionHistory ?? 0) - (historyWatchPolls() - watchPolls);
-    await waitFor(reading, (moved) => historyReads(moved) >= 3, 10_000);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const delta = await reading();
-    assert.equal(delta.QueryWorkflow ?? 0, 0, `no query: ${JSON.stringify(delta)}`);
-    assert.equal(delta.DescribeWorkflowExecution ?? 0, 0, JSON.stringify(delta));
-    assert.equal(historyReads(delta), 3, JSON.stringify(delta));
+    const { historyCalls, moved } = historyCallsBetween(before, await settledRequestCounts(metricsUrl, historyWatchPolls));
+    assert.equal(moved.QueryWorkflow ?? 0, 0, `no query: ${JSON.stringify(moved)}`);
+    assert.equal(moved.DescribeWorkflowExecution ?? 0, 0, JSON.stringify(moved));
+    assert.equal(historyCalls, 3, JSON.stringify(moved));
   });
 
   it('until=finished answers once the job has finished, with one history call however much it changed meanwhile', async () => {
-    harness.emulator.provider('anthropic').enqueue({ kind: 'status', status: 529, delayMs: 300 }).setDefault({ kind: 'ok', delayMs: 2_500 });
+    harness.emulator.provider('anthropic').enqueue({ kind: 'status', status: 529, delayMs: 300 }).setDefault({ kind: 'ok', delayMs: 4_000 });
     await harness.start();
+    const started = Date.now();
     const job = await startJob();
     const early = await api('GET', `/api/jobs/${job.jobId}?wait=1&until=finished`);
     assert.equal(early.status, 200);
-    assert.equal(early.body.status, 'running', 'answered at its deadline, as the job stood');
+    const stood = `answered ${Date.now() - started} ms after the start: ${JSON.stringify(early.body)}`;
+    assert.equal(early.body.status, 'running', `answered at its deadline, as the job stood; ${stood}`);
 
     const metricsUrl = harness.stack.serverMetricsUrl;
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
-    const before = await frontendRequestCounts(metricsUrl);
-    const watchPolls = historyWatchPolls();
-    const historyReads = (moved: Record<string, number>) => (moved.GetWorkflowExecutionHistory ?? 0) + (moved.PollWorkflowExecutionHistory ?? 0) - (historyWatchPolls() - watchPolls);
+    const before = await settledRequestCounts(metricsUrl, historyWatchPolls);
     const done = await api('GET', `/api/jobs/${job.jobId}?wait=20&until=finished`);
     assert.equal(done.body.status, 'completed');
     assert.equal(done.body.result.meta.provider, 'anthropic');
     assert.equal(done.body.chain.at(-1).attempts, 2, JSON.stringify(done.body.chain));
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const moved = requestsBetween(before, await frontendRequestCounts(metricsUrl));
-    assert.equal(historyReads(moved), 1, `one long-poll on the close event, which carries the finished job: ${JSON.stringify(moved)}`);
+    const { historyCalls, moved } = historyCallsBetween(before, await settledRequestCounts(metricsUrl, historyWatchPolls));
+    assert.equal(historyCalls, 1, `one long-poll on the close event, which carries the finished job: ${JSON.stringify(moved)}`);
     assert.deepEqual(done.body, (await api('GET', `/api/jobs/${job.jobId}`)).body, 'the view a read of the whole history gives');
 
     const invalid = await api('GET', `/api/jobs/${job.jobId}?wait=5&until=closed`);
