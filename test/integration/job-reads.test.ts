@@ -87,7 +87,7 @@ describe('job reads: long-poll and server-sent events, event-driven', function (
   });
 
   it('until=finished answers once the job has finished, with one history call however much it changed meanwhile', async () => {
-    harness.emulator.provider('anthropic').enqueue({ kind: 'status', status: 529, delayMs: 300 }).setDefault({ kind: 'ok', delayMs: 4_000 });
+    harness.emulator.provider('anthropic').enqueue({ kind: 'status', status: 529, delayMs: 300 }).setDefault({ kind: 'ok', delayMs: 2_000 });
     await harness.start();
     const started = Date.now();
     const job = await startJob();
