@@ -87,8 +87,10 @@ describe('job reads: long-poll and server-sent events, event-driven', function (
   });
 
   it('until=finished answers once the job has finished, with one history call however much it changed meanwhile', async () => {
-    harness.emulator.provider('anthropic').enqueue({ kind: 'status', status: 529, delayMs: 300 }).setDefault({ kind: 'ok', delayMs: 2_000 });
-    await harness.start();
+    // The answer after the retry comes well inside the provider's timeout, and late enough that the second
+    // read below (after a settled reading of the server's counters) still waits for it.
+    harness.emulator.provider('anthropic').enqueue({ kind: 'status', status: 529, delayMs: 300 }).setDefault({ kind: 'ok', delayMs: 5_000 });
+    await harness.start({ ANTHROPIC_TIMEOUT_SECONDS: '10' });
     const started = Date.now();
     const job = await startJob();
     const early = await api('GET', `/api/jobs/${job.jobId}?wait=1&until=finished`);
