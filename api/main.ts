@@ -8,7 +8,7 @@ import { createLogger, errorTo } from '../shared/adapters/logging/logger';
 import { secretValuesOf } from '../shared/adapters/logging/secrets';
 import { createGateStore } from '../shared/adapters/gate-store';
 import { isAddressInUse, portInUseMessage, StartupProblem } from '../shared/adapters/startup-problem';
-import { connectTemporalClient } from '../shared/adapters/temporal-client';
+import { connectTemporalClient, installClientRuntime } from '../shared/adapters/temporal-client';
 import { pingTemporal, retryUntilReachable, temporalUnreachableMessage } from '../shared/adapters/temporal-reachability';
 import { tracingFromConfig } from '../shared/adapters/tracing';
 import { createApi } from './app';
@@ -24,7 +24,8 @@ async function main() {
     process.exit(1);
   }
   const tracing = tracingFromConfig(config, 'llm-analysis-api');
-  const client = await connectTemporalClient(config, tracing?.clientInterceptors);
+  installClientRuntime(config, log);
+  const client = connectTemporalClient(config, tracing?.clientInterceptors);
   const documents = await openDocumentStore(config, (message) => log.warn(message));
   const cache = AnalysisCache.fromConfig(config, (message) => log.warn(`cache: ${message}`));
   const gates = config.redisUrl ? createGateStore({ redisUrl: config.redisUrl }) : undefined;

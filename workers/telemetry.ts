@@ -4,18 +4,13 @@
  * (plus the activities' custom ones) at http://WORKER_METRICS_HOST:WORKER_METRICS_PORT/metrics in
  * Prometheus form: `_total` counters, durations in seconds with the unit in the name.
  */
-import { bundleWorkflowCode, Runtime, type LogLevel, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { AppConfig } from '../shared/config';
 import { dataConverterFor } from '../shared/adapters/data-converter';
 import type { Logger } from '../shared/adapters/logging/logger';
 import { isAddressInUse, portInUseMessage, StartupProblem } from '../shared/adapters/startup-problem';
-import { BundlerLogger, PinoSdkLogger } from '../shared/adapters/logging/sdk-logger';
+import { BundlerLogger, coreLogLevelFor, PinoSdkLogger } from '../shared/adapters/logging/sdk-logger';
 import { PROVIDER_DURATION_BUCKETS, PROVIDER_METRICS } from '../activities/provider-metrics';
-
-/** Core's own INFO lines are internals; it speaks up at WARN unless the process logs at debug. */
-export function coreLogLevelFor(level: AppConfig['logLevel']): LogLevel {
-  return ({ debug: 'INFO', info: 'WARN', warn: 'WARN', error: 'ERROR' } as const)[level];
-}
 
 export function installWorkerRuntime(config: AppConfig, logger: Logger): void {
   try {

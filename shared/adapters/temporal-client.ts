@@ -1,7 +1,11 @@
-import { Client, Connection, type ClientInterceptors, type ConnectionOptions } from '@temporalio/client';
+import { Client, type ClientInterceptors, type ConnectionOptions } from '@temporalio/client';
+import { Runtime } from '@temporalio/worker';
 import type { AppConfig } from '../config';
 import { dataConverterFor } from './data-converter';
+import type { Logger } from './logging/logger';
+import { coreLogLevelFor, PinoSdkLogger } from './logging/sdk-logger';
 import { boundedRetryInterceptor } from './temporal/bounded-retry';
+import { CoreConnection } from './temporal/core-connection';
 
 /**
  * How long the API's connection keeps retrying an unreachable server before the request is answered
@@ -29,10 +33,25 @@ export function temporalConnectionOptions(address: string, { giveUpAfterMs }: { 
   };
 }
 
-/** The API's client. Lazy: the API starts, and answers 503, while Temporal is away; it connects on first use. */
-export async function connectTemporalClient(config: AppConfig, interceptors?: ClientInterceptors): Promise<Client> {
-  const connection = Connection.lazy(temporalConnectionOptions(config.temporal.address, { giveUpAfterMs: API_TEMPORAL_RETRY_BUDGET_MS }));
+/**
+ * The API's client, over the SDK's Rust core (`CoreConnection`). Lazy: the API starts, and answers 503,
+ * while Temporal is away; it connects on first use.
+ */
+export function connectTemporalClient(config: AppConfig, interceptors?: ClientInterceptors): Client {
+  const connection = new CoreConnection({ address: config.temporal.address, giveUpAfterMs: API_TEMPORAL_RETRY_BUDGET_MS });
   return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config), interceptors });
+}
+
+/**
+ * The Core runtime of a process that only uses a client (the API): its log lines go to the process's
+ * logger, and it leaves SIGINT/SIGTERM to the process (it has no worker to drain).
+ */
+export function installClientRuntime(config: AppConfig, logger: Logger): void {
+  Runtime.install({
+    logger: new PinoSdkLogger(logger),
+    shutdownSignals: [],
+    telemetryOptions: { logging: { filter: { core: coreLogLevelFor(config.logLevel), other: 'ERROR' }, forward: {} } },
+  });
 }
 
 /** The Temporal UI page of one run. */

@@ -6,7 +6,7 @@ import { createLogger } from '../../shared/adapters/logging/logger';
 import { REDACTED, redactSecrets, secretValuesOf } from '../../shared/adapters/logging/secrets';
 import { logFieldsOf } from '../../shared/adapters/logging/sdk-log-fields';
 import { BundlerLogger, PinoSdkLogger } from '../../shared/adapters/logging/sdk-logger';
-import { coreLogLevelFor } from '../../workers/telemetry';
+import { coreLogLevelFor } from '../../shared/adapters/logging/sdk-logger';
 
 /** A pino destination that keeps every line. */
 function capture() {

@@ -1,7 +1,13 @@
 /** The Temporal Runtime's logger as an adapter onto pino: SDK, workflow, activity and forwarded Core logs. */
 import type { LogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/common';
 import type { Logger } from 'pino';
+import type { AppConfig } from '../../config';
 import { logFieldsOf } from './sdk-log-fields';
+
+/** Core's own INFO lines are internals; it speaks up at WARN unless the process logs at debug. */
+export function coreLogLevelFor(level: AppConfig['logLevel']): LogLevel {
+  return ({ debug: 'INFO', info: 'WARN', warn: 'WARN', error: 'ERROR' } as const)[level];
+}
 
 const PINO_METHOD = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 

@@ -1,0 +1,170 @@
+/**
+ * A client connection to Temporal through the SDK's Rust core (the client its workers use) instead of
+ * grpc-js, which was a third of the API's CPU per job (README, "Benchmark"). `NativeConnection` alone
+ * breaks what the API was built on, so this keeps that contract:
+ * - lazy: the process starts while Temporal is away; a call connects, and a failed connect is tried
+ *   again by the next call;
+ * - Core's own retry of an unreachable server (6–10 s, past any deadline) is off; the calls are retried
+ *   here with the bounded policy the grpc-js connection uses (`boundedRetryOptions`);
+ * - abort signals: the caller gets CANCELLED at once. Core cannot cancel a request, so it runs on until
+ *   the server answers or its deadline passes (a long poll: the server's own 20 s at most).
+ * It reaches two SDK internals (the bridge's request function and the native client handle), pinned by
+ * the exact SDK version in package.json and exercised by test/integration/core-connection.test.ts.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { defaultGrpcRetryOptions, HealthService, OperatorService, WorkflowService, type ConnectionLike, type Metadata } from '@temporalio/client';
+import { native } from '@temporalio/core-bridge';
+import { NativeConnection } from '@temporalio/worker';
+import { extractNativeClient } from '@temporalio/worker/lib/connection';
+import { boundedRetryOptions } from './bounded-retry';
+
+const GRPC_CANCELLED = 1;
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_UNAVAILABLE = 14;
+
+type NativeSend = (client: native.Client, call: native.RpcCall) => Promise<Buffer>;
+/** protobufjs's service transport: it encodes the request and decodes the response bytes itself. */
+type RpcImpl = Parameters<typeof WorkflowService.create>[0];
+
+interface CallContext {
+  deadline?: number;
+  metadata?: Metadata;
+  abortSignal?: AbortSignal;
+}
+
+/** Shaped like the SDK's gRPC errors (`isGrpcServiceError`), so callers classify it as they classify those. */
+export class CoreCallError extends Error {
+  /** No status details here: the SDK reads them with `metadata.get()`. */
+  readonly metadata = { get: (): Buffer[] => [] };
+  constructor(
+    readonly code: number,
+    readonly details: string,
+  ) {
+    super(`${code} ${details}`);
+    this.name = 'ServiceError';
+  }
+}
+
+export interface CoreConnectionOptions {
+  address: string;
+  /** How long a call keeps retrying an unreachable server (within its deadline). */
+  giveUpAfterMs: number;
+}
+
+const deadlineMsOf = (deadline: number | Date) => (deadline instanceof Date ? deadline.getTime() : deadline);
+
+export class CoreConnection implements ConnectionLike {
+  readonly workflowService: WorkflowService;
+  readonly operatorService: OperatorService;
+  readonly healthService: HealthService;
+  readonly plugins = [];
+  private readonly context = new AsyncLocalStorage<CallContext>();
+  private connecting?: Promise<NativeConnection>;
+  private closed = false;
+
+  constructor(private readonly options: CoreConnectionOptions) {
+    this.workflowService = WorkflowService.create(this.rpc(native.clientSendWorkflowServiceRequest), false, false);
+    this.operatorService = OperatorService.create(this.rpc(native.clientSendOperatorServiceRequest), false, false);
+    this.healthService = HealthService.create(this.rpc(native.clientSendHealthServiceRequest), false, false);
+  }
+
+  async ensureConnected(): Promise<void> {
+    await this.connection();
+  }
+
+  withDeadline<R>(deadline: number | Date, fn: () => Promise<R>): Promise<R> {
+    return this.context.run({ ...this.context.getStore(), deadline: deadlineMsOf(deadline) }, fn);
+  }
+
+  withMetadata<R>(metadata: Metadata, fn: () => Promise<R>): Promise<R> {
+    const current = this.context.getStore();
+    return this.context.run({ ...current, metadata: { ...current?.metadata, ...metadata } }, fn);
+  }
+
+  withAbortSignal<R>(abortSignal: AbortSignal, fn: () => Promise<R>): Promise<R> {
+    return this.context.run({ ...this.context.getStore(), abortSignal }, fn);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const connecting = this.connecting;
+    this.connecting = undefined;
+    await connecting?.then((connection) => connection.close(), () => undefined);
+  }
+
+  private rpc(send: NativeSend): RpcImpl {
+    return (method, requestData, callback) => {
+      this.call(send, method.name, requestData).then((response) => callback(null, response), (error: Error) => callback(error));
+    };
+  }
+
+  private async call(send: NativeSend, rpc: string, requestData: Uint8Array): Promise<Buffer> {
+    const { deadline = Infinity, metadata, abortSignal } = this.context.getStore() ?? {};
+    const policy = boundedRetryOptions(defaultGrpcRetryOptions(), { deadlineMs: deadline, unreachableUntilMs: Date.now() + this.options.giveUpAfterMs });
+    const request = { rpc, req: Buffer.from(requestData), retry: false, metadata: taggedMetadata(metadata) };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await untilAbortedOrLate(abortSignal, deadline, async () => {
+          const client = extractNativeClient(await this.connection());
+          return send(client, { ...request, timeout: deadline === Infinity ? null : Math.max(0, deadline - Date.now()) });
+        });
+      } catch (caught) {
+        const error = asDeadlineExceeded(caught, deadline, abortSignal);
+        const status = error as CoreCallError;
+        if (typeof status.code !== 'number' || !policy.retryableDecider(attempt, status as never)) throw error;
+        await pause(policy.delayFunction(attempt, status as never), abortSignal);
+      }
+    }
+  }
+
+  /** One connect at a time; a failed one is forgotten, so the next call tries again. */
+  private connection(): Promise<NativeConnection> {
+    if (this.closed) return Promise.reject(new CoreCallError(GRPC_UNAVAILABLE, 'connection closed'));
+    this.connecting ??= NativeConnection.connect({ address: this.options.address }).catch((error: Error) => {
+      this.connecting = undefined;
+      throw new CoreCallError(GRPC_UNAVAILABLE, error.message);
+    });
+    return this.connecting;
+  }
+}
+
+/** The call's result, or CANCELLED as soon as `signal` aborts, or DEADLINE_EXCEEDED once `deadline` has passed (a connect may hang). */
+function untilAbortedOrLate<T>(signal: AbortSignal | undefined, deadline: number, call: () => Promise<T>): Promise<T> {
+  if (signal?.aborted) return Promise.reject(new CoreCallError(GRPC_CANCELLED, 'Cancelled on client'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => settle(() => reject(new CoreCallError(GRPC_CANCELLED, 'Cancelled on client')));
+    // A margin past the deadline: Core's own DEADLINE_EXCEEDED is the usual answer; this catches a hung connect.
+    const timer = deadline === Infinity ? undefined : setTimeout(() => settle(() => reject(new CoreCallError(GRPC_DEADLINE_EXCEEDED, 'Deadline exceeded'))), Math.max(0, deadline - Date.now()) + 50);
+    const settle = (finish: () => void) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      finish();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    call().then((value) => settle(() => resolve(value)), (error) => settle(() => reject(error)));
+  });
+}
+
+/** Core reports a request that outlived its timeout as CANCELLED; grpc-js, and every caller here, expect DEADLINE_EXCEEDED. */
+function asDeadlineExceeded(error: unknown, deadline: number, signal: AbortSignal | undefined): unknown {
+  const cancelledByCore = (error as CoreCallError).code === GRPC_CANCELLED && !signal?.aborted && Date.now() >= deadline - 5;
+  return cancelledByCore ? new CoreCallError(GRPC_DEADLINE_EXCEEDED, 'Deadline exceeded') : error;
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+function taggedMetadata(metadata: Metadata | undefined): Record<string, native.MetadataValue> {
+  return Object.fromEntries(
+    Object.entries(metadata ?? {}).map(([key, value]) => [key, typeof value === 'string' ? { type: 'ascii', value } : { type: 'binary', value }]),
+  ) as Record<string, native.MetadataValue>;
+}
