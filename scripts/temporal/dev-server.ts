@@ -27,6 +27,8 @@ export interface DevServerOptions {
   metricsPort?: number;
   /** Worker-version drainage status refreshed in seconds, not minutes (tests of a rollout). */
   fastVersionDrainage?: boolean;
+  /** More dynamic config, laid over the rest (tests that need a server behaviour sooner, e.g. connection rotation). */
+  dynamicConfig?: Record<string, string>;
   /**
    * In its own process group: a Ctrl-C in the terminal then reaches only the supervisor, which stops the
    * server after the worker has drained (the worker's in-flight tasks still need the server to report).
@@ -136,6 +138,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
   if (options.fastVersionDrainage) {
     for (const [key, value] of Object.entries(FAST_VERSION_DRAINAGE)) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   return args;
 }
 

@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { WORKFLOW_PRELOAD_MODULES } from '../../workers/telemetry';
 import { createApi } from '../../api/app';
@@ -19,9 +19,9 @@ import type { DocumentStore } from '../../shared/adapters/documents/document-sto
 import { openDocumentStore } from '../../shared/adapters/documents/open-document-store';
 import { resolveTemporalCli } from '../../scripts/temporal/temporal-cli';
 import { AnalysisCache } from '../../shared/adapters/analysis-cache';
-import { dataConverterFor, ENCRYPTING_FAILURE_CONVERTER_PATH } from '../../shared/adapters/data-converter';
+import { ENCRYPTING_FAILURE_CONVERTER_PATH } from '../../shared/adapters/data-converter';
 import { ensureDeployment, stopHealthChecks } from '../../shared/adapters/deployment-bootstrap';
-import { API_TEMPORAL_RETRY_BUDGET_MS, temporalConnectionOptions } from '../../shared/adapters/temporal-client';
+import { connectTemporalClient } from '../../shared/adapters/temporal-client';
 import { healthCheckScheduleId } from '../../shared/core/operation-mode/messages';
 import { createGateStore, type GateStore } from '../../shared/adapters/gate-store';
 import { createWorkerSet } from '../../workers/create-worker';
@@ -94,13 +94,12 @@ async function createStack(): Promise<TestStack> {
     logger: new DefaultLogger('WARN'),
   });
   const nativeConnection = await NativeConnection.connect({ address: devServer.address });
-  // The API's connection settings, so the in-process APIs meet an outage as the API process does.
-  const connection = await Connection.connect(temporalConnectionOptions(devServer.address, { giveUpAfterMs: API_TEMPORAL_RETRY_BUDGET_MS }));
-  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) });
+  // The API's own client (over the Rust core), so the in-process APIs meet an outage as the API process does.
+  const client = connectTemporalClient(config);
   const documents = await openDocumentStore(config);
   cleanups.push(async () => {
     await documents.close();
-    await connection.close();
+    await client.connection.close();
     await nativeConnection.close();
   });
 

@@ -47,7 +47,9 @@ describe('CoreConnection: a Temporal client over the Rust core that keeps the AP
     const cli = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
     const port = await freePort();
     const uiPort = await freePort();
-    startServer = () => startDevServer({ cliPath: cli.path, port, uiPort, namespace: 'default', headless: true });
+    // The server closes each connection after this (GOAWAY; 5 minutes by default), so the test sees it happen.
+    const dynamicConfig = { 'frontend.keepAliveMaxConnectionAge': '2s', 'frontend.keepAliveMaxConnectionAgeGrace': '1s' };
+    startServer = () => startDevServer({ cliPath: cli.path, port, uiPort, namespace: 'default', headless: true, dynamicConfig });
     connection = new CoreConnection({ address: `127.0.0.1:${port}`, giveUpAfterMs: GIVE_UP_AFTER_MS });
     client = new Client({ connection });
   });
@@ -68,9 +70,10 @@ describe('CoreConnection: a Temporal client over the Rust core that keeps the AP
     assert.equal((await handle.describe()).status.name, 'RUNNING');
   });
 
-  it('answers NOT_FOUND as the server said it, without retrying', async () => {
+  it('answers NOT_FOUND with the server\'s message, without retrying', async () => {
     const missing = await failure(() => connection.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: 'no-such-run' } }));
     assert.equal(missing.error.code, 5, String(missing.error));
+    assert.match(missing.error.details ?? '', /not found/i);
     assert.equal(classifyTemporalError(missing.error), 'answered');
   });
 
@@ -87,6 +90,29 @@ describe('CoreConnection: a Temporal client over the Rust core that keeps the AP
     console.log(`      aborted after 200 ms: ${aborted.ms} ms`);
     assert.equal(grpcCodeOf(aborted.error), 1, String(aborted.error));
     assert.ok(aborted.ms >= 150 && aborted.ms < 1_000, `${aborted.ms} ms`);
+  });
+
+  it('carries on through the server closing its connection (GOAWAY after the maximum connection age)', async () => {
+    const handle = await client.workflow.start('nothing', { taskQueue: 'core-connection', workflowId: `rotation-${randomUUID()}` });
+    const until = Date.now() + 8_000;
+    let calls = 0;
+    const failures: string[] = [];
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (Date.now() < until) {
+          try {
+            await connection.withDeadline(Date.now() + 5_000, () => handle.describe());
+            calls++;
+          } catch (error) {
+            const cause = (error as { cause?: { code?: number; message?: string } }).cause;
+            failures.push(`${String(error)} (${cause?.code} ${cause?.message})`);
+          }
+        }
+      }),
+    );
+    console.log(`      ${calls} calls over 8 s of 2 s connections, ${failures.length} failed`);
+    assert.deepEqual(failures.slice(0, 3), []);
+    assert.ok(calls > 100, `${calls} calls`);
   });
 
   it('fails UNAVAILABLE within its budget when the server dies, and serves again when it is back', async () => {

@@ -109,7 +109,7 @@ export class CoreConnection implements ConnectionLike {
           return send(client, { ...request, timeout: deadline === Infinity ? null : Math.max(0, deadline - Date.now()) });
         });
       } catch (caught) {
-        const error = asDeadlineExceeded(caught, deadline, abortSignal);
+        const error = asGrpcJsError(caught, deadline, abortSignal);
         const status = error as CoreCallError;
         if (typeof status.code !== 'number' || !policy.retryableDecider(attempt, status as never)) throw error;
         await pause(policy.delayFunction(attempt, status as never), abortSignal);
@@ -145,10 +145,22 @@ function untilAbortedOrLate<T>(signal: AbortSignal | undefined, deadline: number
   });
 }
 
-/** Core reports a request that outlived its timeout as CANCELLED; grpc-js, and every caller here, expect DEADLINE_EXCEEDED. */
-function asDeadlineExceeded(error: unknown, deadline: number, signal: AbortSignal | undefined): unknown {
-  const cancelledByCore = (error as CoreCallError).code === GRPC_CANCELLED && !signal?.aborted && Date.now() >= deadline - 5;
-  return cancelledByCore ? new CoreCallError(GRPC_DEADLINE_EXCEEDED, 'Deadline exceeded') : error;
+/**
+ * Core's errors as grpc-js gives them, which is what the SDK and the callers here read. Core reports as
+ * CANCELLED both a request that outlived its timeout ("Timeout expired"; grpc-js: DEADLINE_EXCEEDED) and
+ * one whose connection the server closed under it ("operation was canceled": the server ends every
+ * connection after 5 minutes with a GOAWAY; grpc-js: UNAVAILABLE, retried like any unreachable moment).
+ * It puts the server's message in `message` with empty `details` (the SDK builds e.g. "not found"
+ * errors from `details`).
+ */
+function asGrpcJsError(error: unknown, deadline: number, signal: AbortSignal | undefined): unknown {
+  const failure = error as { code?: unknown; message?: string; details?: string };
+  if (failure?.code === GRPC_CANCELLED && !signal?.aborted) {
+    const late = failure.message === 'Timeout expired' || Date.now() >= deadline - 5;
+    return late ? new CoreCallError(GRPC_DEADLINE_EXCEEDED, 'Deadline exceeded') : new CoreCallError(GRPC_UNAVAILABLE, failure.message || 'connection lost');
+  }
+  if (typeof failure?.code === 'number' && failure.details === '' && failure.message) failure.details = failure.message;
+  return error;
 }
 
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
