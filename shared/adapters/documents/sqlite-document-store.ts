@@ -29,6 +29,7 @@ const SQLITE_MIGRATIONS: Migration[] = [
 export class SqliteDocumentStore implements DocumentStore {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(readonly file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -43,6 +44,13 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 
   /** BEGIN IMMEDIATE takes the file's write lock first, so two processes never apply the same version. */
+  /** Each statement is prepared once: under load, preparing cost more than the insert it prepared. */
+  private prepared(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
+  }
+
   async migrate(): Promise<void> {
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
     this.db
@@ -61,42 +69,41 @@ export class SqliteDocumentStore implements DocumentStore {
   async create(input: NewDocument): Promise<StoredDocument> {
     const document = newDocumentRecord(input);
     const placeholders = DOCUMENT_COLUMNS.map(() => '?').join(', ');
-    this.db.prepare(`INSERT INTO documents (${DOCUMENT_COLUMNS.join(', ')}) VALUES (${placeholders})`).run(...documentRowValues(document));
+    this.prepared(`INSERT INTO documents (${DOCUMENT_COLUMNS.join(', ')}) VALUES (${placeholders})`).run(...documentRowValues(document));
     return document;
   }
 
   async get(id: string): Promise<StoredDocument | undefined> {
-    const row = this.db.prepare('SELECT * FROM documents WHERE id = ?').get(id) as DocumentRow | undefined;
+    const row = this.prepared('SELECT * FROM documents WHERE id = ?').get(id) as DocumentRow | undefined;
     return row && toDocument(row);
   }
 
   async update(id: string, input: NewDocument): Promise<StoredDocument | undefined> {
     const fields = contentFields(input.content);
-    const row = this.db
-      .prepare(
-        `UPDATE documents SET
-           title = CASE WHEN @titleGiven THEN @title ELSE title END,
-           metadata = COALESCE(@metadata, metadata),
-           content = @content, content_sha256 = @contentSha256, size_bytes = @sizeBytes, updated_at = @updatedAt
-         WHERE id = @id RETURNING *`,
-      )
-      .get({
-        id,
-        titleGiven: input.title !== undefined ? 1 : 0,
-        title: input.title ?? null,
-        metadata: input.metadata !== undefined ? JSON.stringify(input.metadata) : null,
-        ...fields,
-        updatedAt: new Date().toISOString(),
-      }) as DocumentRow | undefined;
+    const update = this.prepared(
+      `UPDATE documents SET
+         title = CASE WHEN @titleGiven THEN @title ELSE title END,
+         metadata = COALESCE(@metadata, metadata),
+         content = @content, content_sha256 = @contentSha256, size_bytes = @sizeBytes, updated_at = @updatedAt
+       WHERE id = @id RETURNING *`,
+    );
+    const row = update.get({
+      id,
+      titleGiven: input.title !== undefined ? 1 : 0,
+      title: input.title ?? null,
+      metadata: input.metadata !== undefined ? JSON.stringify(input.metadata) : null,
+      ...fields,
+      updatedAt: new Date().toISOString(),
+    }) as DocumentRow | undefined;
     return row && toDocument(row);
   }
 
   async delete(id: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM documents WHERE id = ?').run(id).changes > 0;
+    return this.prepared('DELETE FROM documents WHERE id = ?').run(id).changes > 0;
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    this.prepared('SELECT 1').get();
   }
 
   async close(): Promise<void> {
