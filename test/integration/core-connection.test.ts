@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { Client, isGrpcServiceError } from '@temporalio/client';
 import { startDevServer, type RunningDevServer } from '../../scripts/temporal/dev-server';
 import { resolveTemporalCli } from '../../scripts/temporal/temporal-cli';
@@ -128,5 +129,31 @@ describe('CoreConnection: a Temporal client over the Rust core that keeps the AP
     const back = performance.now();
     await connection.withDeadline(Date.now() + 5_000, () => connection.workflowService.getSystemInfo({}));
     console.log(`      first call after the restart: ${Math.round(performance.now() - back)} ms`);
+  });
+
+  it('gives up a connect to a server that accepts and never answers, and connects once a real server takes its port', async () => {
+    const cli = await resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    const stuck = new CoreConnection({ address: `127.0.0.1:${port}`, giveUpAfterMs: GIVE_UP_AFTER_MS, connectTimeoutMs: 2_000 });
+    let real: RunningDevServer | undefined;
+    try {
+      const silence = await failure(() => stuck.withDeadline(Date.now() + 10_000, () => stuck.workflowService.getSystemInfo({})));
+      console.log(`      silent server: ${silence.ms} ms`);
+      assert.equal(classifyTemporalError(silence.error), 'unreachable', String(silence.error));
+      assert.ok(silence.ms < 8_000, `${silence.ms} ms`);
+
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+      real = await startDevServer({ cliPath: cli.path, port, uiPort: await freePort(), namespace: 'default', headless: true });
+      await stuck.withDeadline(Date.now() + 5_000, () => stuck.workflowService.getSystemInfo({}));
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+      await stuck.close();
+      await real?.stop();
+    }
   });
 });

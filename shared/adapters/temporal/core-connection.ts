@@ -49,7 +49,15 @@ export interface CoreConnectionOptions {
   address: string;
   /** How long a call keeps retrying an unreachable server (within its deadline). */
   giveUpAfterMs: number;
+  /**
+   * How long a connect may take before it counts as unreachable. Core's own limit is 30 s, and calls
+   * made meanwhile wait for that connect, so a server that accepts connections and never answers would
+   * keep the process from reconnecting for that long after a healthy server took its place.
+   */
+  connectTimeoutMs?: number;
 }
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
 const deadlineMsOf = (deadline: number | Date) => (deadline instanceof Date ? deadline.getTime() : deadline);
 
@@ -120,11 +128,28 @@ export class CoreConnection implements ConnectionLike {
   /** One connect at a time; a failed one is forgotten, so the next call tries again. */
   private connection(): Promise<NativeConnection> {
     if (this.closed) return Promise.reject(new CoreCallError(GRPC_UNAVAILABLE, 'connection closed'));
-    this.connecting ??= NativeConnection.connect({ address: this.options.address }).catch((error: Error) => {
-      this.connecting = undefined;
-      throw new CoreCallError(GRPC_UNAVAILABLE, error.message);
-    });
+    this.connecting ??= this.connect();
     return this.connecting;
+  }
+
+  private async connect(): Promise<NativeConnection> {
+    const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const attempt = NativeConnection.connect({ address: this.options.address });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CoreCallError(GRPC_UNAVAILABLE, `no answer to a connect within ${timeoutMs} ms`)), timeoutMs);
+      timer.unref();
+    });
+    try {
+      return await Promise.race([attempt, timeout]);
+    } catch (error) {
+      this.connecting = undefined;
+      // A connect that succeeds after it was given up on is closed, not leaked.
+      void attempt.then((late) => late.close(), () => undefined);
+      throw error instanceof CoreCallError ? error : new CoreCallError(GRPC_UNAVAILABLE, (error as Error).message);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
