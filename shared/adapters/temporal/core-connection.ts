@@ -17,10 +17,7 @@ import { native } from '@temporalio/core-bridge';
 import { NativeConnection } from '@temporalio/worker';
 import { extractNativeClient } from '@temporalio/worker/lib/connection';
 import { boundedRetryOptions } from './bounded-retry';
-
-const GRPC_CANCELLED = 1;
-const GRPC_DEADLINE_EXCEEDED = 4;
-const GRPC_UNAVAILABLE = 14;
+import { asGrpcJsError, CoreCallError, GRPC_CANCELLED, GRPC_DEADLINE_EXCEEDED, GRPC_UNAVAILABLE } from './core-errors';
 
 type NativeSend = (client: native.Client, call: native.RpcCall) => Promise<Buffer>;
 /** protobufjs's service transport: it encodes the request and decodes the response bytes itself. */
@@ -30,19 +27,6 @@ interface CallContext {
   deadline?: number;
   metadata?: Metadata;
   abortSignal?: AbortSignal;
-}
-
-/** Shaped like the SDK's gRPC errors (`isGrpcServiceError`), so callers classify it as they classify those. */
-export class CoreCallError extends Error {
-  /** No status details here: the SDK reads them with `metadata.get()`. */
-  readonly metadata = { get: (): Buffer[] => [] };
-  constructor(
-    readonly code: number,
-    readonly details: string,
-  ) {
-    super(`${code} ${details}`);
-    this.name = 'ServiceError';
-  }
 }
 
 export interface CoreConnectionOptions {
@@ -168,24 +152,6 @@ function untilAbortedOrLate<T>(signal: AbortSignal | undefined, deadline: number
     signal?.addEventListener('abort', onAbort, { once: true });
     call().then((value) => settle(() => resolve(value)), (error) => settle(() => reject(error)));
   });
-}
-
-/**
- * Core's errors as grpc-js gives them, which is what the SDK and the callers here read. Core reports as
- * CANCELLED both a request that outlived its timeout ("Timeout expired"; grpc-js: DEADLINE_EXCEEDED) and
- * one whose connection the server closed under it ("operation was canceled": the server ends every
- * connection after 5 minutes with a GOAWAY; grpc-js: UNAVAILABLE, retried like any unreachable moment).
- * It puts the server's message in `message` with empty `details` (the SDK builds e.g. "not found"
- * errors from `details`).
- */
-function asGrpcJsError(error: unknown, deadline: number, signal: AbortSignal | undefined): unknown {
-  const failure = error as { code?: unknown; message?: string; details?: string };
-  if (failure?.code === GRPC_CANCELLED && !signal?.aborted) {
-    const late = failure.message === 'Timeout expired' || Date.now() >= deadline - 5;
-    return late ? new CoreCallError(GRPC_DEADLINE_EXCEEDED, 'Deadline exceeded') : new CoreCallError(GRPC_UNAVAILABLE, failure.message || 'connection lost');
-  }
-  if (typeof failure?.code === 'number' && failure.details === '' && failure.message) failure.details = failure.message;
-  return error;
 }
 
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
