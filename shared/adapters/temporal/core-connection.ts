@@ -12,6 +12,7 @@
  * the exact SDK version in package.json and exercised by test/integration/core-connection.test.ts.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultGrpcRetryOptions, HealthService, OperatorService, WorkflowService, type ConnectionLike, type Metadata } from '@temporalio/client';
 import { native } from '@temporalio/core-bridge';
 import { NativeConnection } from '@temporalio/worker';
@@ -93,7 +94,7 @@ export class CoreConnection implements ConnectionLike {
   private async call(send: NativeSend, rpc: string, requestData: Uint8Array): Promise<Buffer> {
     const { deadline = Infinity, metadata, abortSignal } = this.context.getStore() ?? {};
     const policy = boundedRetryOptions(defaultGrpcRetryOptions(), { deadlineMs: deadline, unreachableUntilMs: Date.now() + this.options.giveUpAfterMs });
-    const request = { rpc, req: Buffer.from(requestData), retry: false, metadata: taggedMetadata(metadata) };
+    const request = { rpc, req: Buffer.isBuffer(requestData) ? requestData : Buffer.from(requestData), retry: false, metadata: taggedMetadata(metadata) };
     for (let attempt = 1; ; attempt++) {
       try {
         return await untilAbortedOrLate(abortSignal, deadline, async () => {
@@ -104,7 +105,8 @@ export class CoreConnection implements ConnectionLike {
         const error = asGrpcJsError(caught, deadline, abortSignal);
         const status = error as CoreCallError;
         if (typeof status.code !== 'number' || !policy.retryableDecider(attempt, status as never)) throw error;
-        await pause(policy.delayFunction(attempt, status as never), abortSignal);
+        // An abort ends the pause; the next attempt then answers CANCELLED.
+        await sleep(policy.delayFunction(attempt, status as never), undefined, { signal: abortSignal }).catch(() => undefined);
       }
     }
   }
@@ -151,18 +153,6 @@ function untilAbortedOrLate<T>(signal: AbortSignal | undefined, deadline: number
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     call().then((value) => settle(() => resolve(value)), (error) => settle(() => reject(error)));
-  });
-}
-
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
   });
 }
 
