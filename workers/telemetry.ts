@@ -9,7 +9,7 @@ import type { AppConfig } from '../shared/config';
 import { dataConverterFor } from '../shared/adapters/data-converter';
 import type { Logger } from '../shared/adapters/logging/logger';
 import { isAddressInUse, portInUseMessage, StartupProblem } from '../shared/adapters/startup-problem';
-import { BundlerLogger, coreLogLevelFor, PinoSdkLogger } from '../shared/adapters/logging/sdk-logger';
+import { BundlerLogger, forwardedCoreLogging, PinoSdkLogger } from '../shared/adapters/logging/sdk-logger';
 import { PROVIDER_DURATION_BUCKETS, PROVIDER_METRICS } from '../activities/provider-metrics';
 
 export function installWorkerRuntime(config: AppConfig, logger: Logger): void {
@@ -28,7 +28,7 @@ function installRuntime(config: AppConfig, logger: Logger): void {
   Runtime.install({
     logger: new PinoSdkLogger(logger),
     telemetryOptions: {
-      logging: { filter: { core: coreLogLevelFor(config.logLevel), other: 'ERROR' }, forward: {} },
+      logging: forwardedCoreLogging(config.logLevel),
       ...(metrics && {
         metrics: {
           prometheus: {

@@ -3,7 +3,7 @@ import { Runtime } from '@temporalio/worker';
 import type { AppConfig } from '../config';
 import { dataConverterFor } from './data-converter';
 import type { Logger } from './logging/logger';
-import { coreLogLevelFor, PinoSdkLogger } from './logging/sdk-logger';
+import { forwardedCoreLogging, PinoSdkLogger } from './logging/sdk-logger';
 import { boundedRetryInterceptor } from './temporal/bounded-retry';
 import { CoreConnection } from './temporal/core-connection';
 
@@ -50,7 +50,7 @@ export function installClientRuntime(config: AppConfig, logger: Logger): void {
   Runtime.install({
     logger: new PinoSdkLogger(logger),
     shutdownSignals: [],
-    telemetryOptions: { logging: { filter: { core: coreLogLevelFor(config.logLevel), other: 'ERROR' }, forward: {} } },
+    telemetryOptions: { logging: forwardedCoreLogging(config.logLevel) },
   });
 }
 

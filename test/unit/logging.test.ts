@@ -5,8 +5,7 @@ import { loadConfig } from '../../shared/config';
 import { createLogger } from '../../shared/adapters/logging/logger';
 import { REDACTED, redactSecrets, secretValuesOf } from '../../shared/adapters/logging/secrets';
 import { logFieldsOf } from '../../shared/adapters/logging/sdk-log-fields';
-import { BundlerLogger, PinoSdkLogger } from '../../shared/adapters/logging/sdk-logger';
-import { coreLogLevelFor } from '../../shared/adapters/logging/sdk-logger';
+import { BundlerLogger, coreLogLevelFor, PinoSdkLogger } from '../../shared/adapters/logging/sdk-logger';
 
 /** A pino destination that keeps every line. */
 function capture() {

@@ -9,6 +9,11 @@ export function coreLogLevelFor(level: AppConfig['logLevel']): LogLevel {
   return ({ debug: 'INFO', info: 'WARN', warn: 'WARN', error: 'ERROR' } as const)[level];
 }
 
+/** A Runtime's `telemetryOptions.logging`: Core's lines forwarded to the process's logger at `coreLogLevelFor`. */
+export function forwardedCoreLogging(level: AppConfig['logLevel']) {
+  return { filter: { core: coreLogLevelFor(level), other: 'ERROR' as const }, forward: {} };
+}
+
 const PINO_METHOD = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 
 /**
