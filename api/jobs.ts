@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Priority } from '@temporalio/common';
 import type { AppConfig } from '../shared/config';
-import type { AnalyzeDocumentInput, JobProgress, JobStatus } from '../shared/core/job-types';
+import { JOB_WORKFLOW_REVISION, type AnalyzeDocumentInput, type JobProgress, type JobStatus } from '../shared/core/job-types';
 import { JOB_ID_PREFIX, JOB_PROGRESS_MEMO_KEY, jobProgressQuery, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../shared/core/names';
 import { planProviderChain } from '../shared/core/providers/plan';
 import { deferredScheduleOf } from '../shared/core/providers/batch-route';
@@ -70,7 +70,7 @@ export class JobService {
       // A closed job's id starts a fresh run (the default reuse policy), e.g. after its cache entry was invalidated.
       workflowIdConflictPolicy: 'USE_EXISTING',
       taskQueue: this.config.temporal.taskQueue,
-      args: [{ ...input, plan: input.plan ?? planProviderChain(this.config), ...schedule }],
+      args: [{ ...input, plan: input.plan ?? planProviderChain(this.config), revision: JOB_WORKFLOW_REVISION, ...schedule }],
       ...(scheduling.priority && { priority: scheduling.priority }),
       // What a read shows before a worker has taken the job; the workflow replaces it as it goes.
       memo: { [JOB_PROGRESS_MEMO_KEY]: initialProgress },

@@ -20,7 +20,7 @@ import { ensureDeployment } from '../shared/adapters/deployment-bootstrap';
 import { startDevServer } from './temporal/dev-server';
 import type { DocumentStore } from '../shared/adapters/documents/document-store';
 import { openDocumentStore } from '../shared/adapters/documents/open-document-store';
-import type { AnalyzeBatchInput, AnalyzeDeferredBatchInput, AnalyzeDeferredDocumentInput, AnalyzeDocumentInput } from '../shared/core/job-types';
+import { JOB_WORKFLOW_REVISION, type AnalyzeBatchInput, type AnalyzeDeferredBatchInput, type AnalyzeDeferredDocumentInput, type AnalyzeDocumentInput } from '../shared/core/job-types';
 import {
   clearOverrideUpdate,
   HEALTH_CHECK_WORKFLOW_TYPE,
@@ -77,7 +77,8 @@ function startAnalysis(recorder: Recorder, queue: AppConfig, input: AnalyzeDocum
   return recorder.client.workflow.start(WORKFLOW_TYPES.analyzeDocument, {
     workflowId: `record-${randomUUID()}`,
     taskQueue: queue.temporal.taskQueue,
-    args: [input],
+    // As the API and the batch workflows start a job.
+    args: [{ ...input, revision: JOB_WORKFLOW_REVISION }],
   });
 }
 
@@ -92,6 +93,7 @@ async function startDeferred(recorder: Recorder, content: string) {
     cacheChecked: true,
     plan: planProviderChain(recorder.anthropicQueue),
     schedule: RECORDING_SCHEDULE,
+    revision: JOB_WORKFLOW_REVISION,
   };
   return recorder.client.workflow.start(WORKFLOW_TYPES.analyzeDeferredDocument, {
     workflowId: `record-deferred-${randomUUID()}`,

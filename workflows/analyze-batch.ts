@@ -5,7 +5,7 @@
 import { ApplicationFailure, isCancellation, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { AnalysisResult } from '../shared/core/analysis-result';
 import { applicationFailureOf } from '../shared/core/failure-types';
-import type { AnalyzeBatchInput, BatchChild, BatchItem, BatchProgress, JobStatus } from '../shared/core/job-types';
+import { JOB_WORKFLOW_REVISION, type AnalyzeBatchInput, type BatchChild, type BatchItem, type BatchProgress, type JobStatus } from '../shared/core/job-types';
 import { batchProgressQuery, JOB_ID_PREFIX, SEARCH_ATTRIBUTES } from '../shared/core/names';
 import type { analyzeDocument } from './analyze-document';
 
@@ -47,7 +47,7 @@ export async function runChildJob(child: BatchChild, item: BatchItem, input: Ana
   try {
     const handle = await startChild<typeof analyzeDocument>('analyzeDocument', {
       workflowId: child.jobId,
-      args: [{ documentId: item.documentId, analysisType: input.analysisType, options: input.options, cacheKey: item.cacheKey, ...(input.plan && { plan: input.plan }) }],
+      args: [{ documentId: item.documentId, analysisType: input.analysisType, options: input.options, cacheKey: item.cacheKey, ...(input.plan && { plan: input.plan }), revision: JOB_WORKFLOW_REVISION }],
       typedSearchAttributes: [
         { key: SEARCH_ATTRIBUTES.documentId, value: item.documentId },
         { key: SEARCH_ATTRIBUTES.analysisType, value: input.analysisType },

@@ -16,7 +16,7 @@ import {
 import type { Activities } from '../activities';
 import type { AnalysisResult } from '../shared/core/analysis-result';
 import type { ProviderName } from '../shared/core/providers/catalog';
-import type { AnalyzeDocumentInput, FinishedJob, JobProgress, JobResult, JobStage, JobStatus, ProviderAttempt } from '../shared/core/job-types';
+import { JOB_WORKFLOW_REVISION, type AnalyzeDocumentInput, type FinishedJob, type JobProgress, type JobResult, type JobStage, type JobStatus, type ProviderAttempt } from '../shared/core/job-types';
 import { applicationFailureOf, FAILURE_TYPES } from '../shared/core/failure-types';
 import { jobDetailsMarkdown } from '../shared/core/job-details';
 import { JOB_PROGRESS_MEMO_KEY, jobProgressQuery, providerAttemptFailedSignal, SEARCH_ATTRIBUTES } from '../shared/core/names';
@@ -42,7 +42,19 @@ export const EVENT_DRIVEN_PROGRESS_PATCH = 'event-driven-progress';
  */
 export const HONEST_CANCEL_PATCH = 'honest-cancel';
 
-const cancelRequested = () => CancellationScope.current().consideredCancelled && patched(HONEST_CANCEL_PATCH);
+const cancelRequested = (input: AnalyzeDocumentInput) => CancellationScope.current().consideredCancelled && hasPatch(input, HONEST_CANCEL_PATCH);
+
+/**
+ * patched() for runs started before JOB_WORKFLOW_REVISION; always true for runs of that revision, and
+ * without a marker. A worker of an earlier release may have run such a run (an API upgraded before its
+ * workers) and recorded the marker: its replay must meet it again, and patched() during a replay adds
+ * a command only where the history holds the marker.
+ */
+export function hasPatch(input: AnalyzeDocumentInput, patchId: string): boolean {
+  if ((input.revision ?? 1) < JOB_WORKFLOW_REVISION) return patched(patchId);
+  if (workflowInfo().unsafe.isReplaying) patched(patchId);
+  return true;
+}
 
 const { planProviderChain, readCachedAnalysis, writeCachedAnalysis } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
@@ -111,8 +123,8 @@ export async function analyzeDocument(input: AnalyzeDocumentInput): Promise<JobR
   const progress: JobProgress = { stage: 'queued', documentId: input.documentId, chain: [], tokens: { input: 0, output: 0 } };
   setHandler(jobProgressQuery, () => progress);
 
-  const withFallbackChain = patched(FALLBACK_CHAIN_PATCH);
-  const eventDriven = withFallbackChain && patched(EVENT_DRIVEN_PROGRESS_PATCH);
+  const withFallbackChain = hasPatch(input, FALLBACK_CHAIN_PATCH);
+  const eventDriven = withFallbackChain && hasPatch(input, EVENT_DRIVEN_PROGRESS_PATCH);
   const reporter = eventDriven ? eventDrivenReporter(progress) : legacyReporter(progress);
   if (eventDriven) {
     progress.version = 0;
@@ -178,7 +190,7 @@ export async function runProviders(input: AnalyzeDocumentInput, progress: JobPro
   const steps = input.plan ?? (await planProviderChain());
   const tier = input.options?.tier ?? 'advanced';
   for (const [index, step] of steps.entries()) {
-    if (cancelRequested()) throw new CancelledFailure(`cancelled before ${step.provider} was tried`);
+    if (cancelRequested(input)) throw new CancelledFailure(`cancelled before ${step.provider} was tried`);
     reporter.useProvider(step.provider);
     reporter.publish();
     // Only an answer with no failed step before it is the answer to this request's cache key.
@@ -188,7 +200,7 @@ export async function runProviders(input: AnalyzeDocumentInput, progress: JobPro
       result = await runStep(step, `${index + 1}/${steps.length}`, input, tier, storeUnderCacheKey);
     } catch (error) {
       if (isCancellation(error)) {
-        if (cancelRequested()) recordCancelledStep(progress, step.provider);
+        if (cancelRequested(input)) recordCancelledStep(progress, step.provider);
         throw error;
       }
       const failure = applicationFailureOf(error);
@@ -206,7 +218,7 @@ export async function runProviders(input: AnalyzeDocumentInput, progress: JobPro
       ...(result.meta.attemptErrors && { attemptErrors: result.meta.attemptErrors }),
       ...stepSpendOf(result.meta),
     });
-    if (cancelRequested()) throw new CancelledFailure(`cancelled while ${step.provider} was answering; its answer is not the job's result`);
+    if (cancelRequested(input)) throw new CancelledFailure(`cancelled while ${step.provider} was answering; its answer is not the job's result`);
     return result;
   }
   const tried = progress.chain.map((attempt) => `${attempt.provider}: ${attempt.errorType}`).join('; ');

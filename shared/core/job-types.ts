@@ -29,7 +29,16 @@ export interface AnalyzeDocumentInput {
    * (saves the job a local activity); without it the job plans in a local activity on its worker.
    */
   plan?: ProviderStep[];
+  /** The job workflow's code revision the starter asked for (JOB_WORKFLOW_REVISION); absent in runs started before it existed. */
+  revision?: number;
 }
+
+/**
+ * Jobs started with this revision take today's path without patch checks, so a new run records no
+ * patch markers and no TemporalChangeVersion upserts (4 of a job's 19 history events). Runs started
+ * without it replay through the patched() checks they were recorded with (workflows/analyze-document.ts).
+ */
+export const JOB_WORKFLOW_REVISION = 2;
 
 export interface AnalyzeDocumentOptions {
   /** The model tier asked for; operation mode may lower it (recorded per step in the chain). */

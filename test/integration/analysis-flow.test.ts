@@ -93,6 +93,22 @@ describe('first analysis slice: API → Temporal → worker → local analyzer',
     assert.deepEqual(listed, [started.body.jobId]);
   });
 
+  // Patch markers and their TemporalChangeVersion upserts are for runs started before JOB_WORKFLOW_REVISION:
+  // on a new job they were 4 of its history's events, each a write on the server.
+  it('records a new job without patch markers or TemporalChangeVersion', async () => {
+    const document = await createDocument();
+    const started = await api('POST', '/api/analyze?wait=30', { json: { documentId: document.id } });
+    assert.equal(started.body.status, 'completed', JSON.stringify(started.body));
+    const handle = stack.client.workflow.getHandle(started.body.jobId);
+    const events = (await handle.fetchHistory()).events ?? [];
+    assert.ok(events.some((event) => event.activityTaskCompletedEventAttributes), 'the history is the whole run');
+    assert.deepEqual(events.filter((event) => event.markerRecordedEventAttributes).map((event) => event.markerRecordedEventAttributes!.markerName), []);
+    const upserted = events.flatMap((event) => Object.keys(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
+    assert.ok(upserted.includes(SEARCH_ATTRIBUTES.jobStatus.name), upserted.join(', '));
+    assert.ok(!upserted.includes('TemporalChangeVersion'), upserted.join(', '));
+    assert.equal((await handle.describe()).raw.workflowExecutionInfo?.searchAttributes?.indexedFields?.TemporalChangeVersion, undefined);
+  });
+
   it('keeps a job queued while no worker polls its queue, and completes it once one does', async () => {
     const taskQueue = `later-${Date.now()}`;
     const jobs = new JobService(stack.client, { ...stack.config, temporal: { ...stack.config.temporal, taskQueue } });
