@@ -31,6 +31,7 @@ import { NO_USAGE, promptTokens, type TokenUsage } from '../shared/core/spend/us
 import { attemptSpendOf, earlierAttemptSpend, type AttemptSpend } from '../shared/core/spend/attempt-spend';
 import { BudgetExceededError, withBudget } from './providers/budget-guard';
 import { Bulkhead, leavesTimeForCall } from './providers/bulkhead';
+import { timeoutSignal } from '../shared/adapters/with-timeout';
 
 export interface ProviderCallRequest {
   provider: RemoteProviderName;
@@ -154,7 +155,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
         HEARTBEAT_INTERVAL_MS,
       );
       const deadlineAt = started + settings.timeoutMs - DEADLINE_MARGIN_MS;
-      const deadline = AbortSignal.timeout(Math.max(1, deadlineAt - Date.now()));
+      const deadline = timeoutSignal(Math.max(1, deadlineAt - Date.now()));
       const signal = AbortSignal.any([context.cancellationSignal, deadline]);
       let release: (() => void) | undefined;
       let slotCameTooLate = false;

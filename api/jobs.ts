@@ -11,6 +11,7 @@ import type { analyzeDocument } from '../workflows';
 import { jobCostOf, jobStatusOf, stageOf, type ExecutionStatusName, type JobView } from './job-view';
 import { JobHistory } from './job-history';
 import { LingeringFollowers } from './lingering-followers';
+import { timeoutSignal } from '../shared/adapters/with-timeout';
 
 /** `analysis-<cache key>` for requests started through the API (so identical requests share a job); a UUID otherwise. */
 export const JOB_ID_PATTERN = new RegExp(`^${JOB_ID_PREFIX}([0-9a-f]{64}|[0-9a-f-]{36})$`);
@@ -135,7 +136,7 @@ export class JobService {
     }
     // `since` is the version the client saw last: anything newer is answered at once.
     if (waitMs > 0 && !history.closed && (since === undefined || view.version === since)) {
-      view = await this.nextChange(history, view, AbortSignal.any([AbortSignal.timeout(waitMs), ...(signal ? [signal] : [])]));
+      view = await this.nextChange(history, view, AbortSignal.any([timeoutSignal(waitMs), ...(signal ? [signal] : [])]));
     }
     if (!history.closed) this.lingering.keep(jobId, view.version, { history, view });
     return view;
@@ -148,7 +149,7 @@ export class JobService {
    */
   async readWhenFinished(jobId: string, waitMs: number, signal?: AbortSignal): Promise<JobView | undefined> {
     if (waitMs > 0) {
-      const stop = AbortSignal.any([AbortSignal.timeout(waitMs), ...(signal ? [signal] : [])]);
+      const stop = AbortSignal.any([timeoutSignal(waitMs), ...(signal ? [signal] : [])]);
       const history = new JobHistory(this.client, jobId);
       if (!(await history.waitForClose(stop))) return undefined;
       // A completed run's result carries the finished job: its close event is the whole read.
@@ -168,7 +169,7 @@ export class JobService {
     let view = await this.viewOf(history);
     yield view;
     while (!history.closed && !signal.aborted) {
-      view = await this.nextChange(history, view, AbortSignal.any([AbortSignal.timeout(quietMs), signal]));
+      view = await this.nextChange(history, view, AbortSignal.any([timeoutSignal(quietMs), signal]));
       if (!signal.aborted) yield view;
     }
   }
