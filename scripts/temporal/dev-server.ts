@@ -117,20 +117,6 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, string | number | boolean
  */
 export const DEV_SERVER_SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal', 'busy_timeout=10000'];
 
-/**
- * The Go runtime's GC target for the embedded server (GOGC; Go's default is 100), unless the caller's
- * environment sets one. The server's live heap grows with the workflows it has run, and at the default
- * its collector took 7 % of the server's CPU on a fresh store and 14 % a few thousand workflows later.
- * 200 took the floor (50 clients, after 30 s of load) from 47-67 to 64-71 workflows/s over four
- * interleaved pairs, and server CPU per workflow from 16-25 to 14-16 ms, for 90-110 MiB more RSS
- * (about 310 → 410 MiB).
- */
-export const DEV_SERVER_GOGC = '200';
-
-export function devServerEnv(options: DevServerOptions, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return options.untuned || env.GOGC ? env : { ...env, GOGC: DEV_SERVER_GOGC };
-}
-
 export function devServerArgs(options: DevServerOptions): string[] {
   const args = [
     'server', 'start-dev',
@@ -210,7 +196,6 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   // Otherwise the readiness check below could be answered by whatever already listens there.
   await assertPortsFree(options, ip);
   const child = spawn(options.cliPath, devServerArgs(options), {
-    env: devServerEnv(options),
     stdio: ['ignore', options.output ?? 'ignore', 'pipe'],
     detached: options.processGroup ?? false,
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { devServerArgs, devServerEnv } from '../../scripts/temporal/dev-server';
+import { devServerArgs } from '../../scripts/temporal/dev-server';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../shared/core/names';
 import { resolveTemporalCli, TemporalCliNotFoundError } from '../../scripts/temporal/temporal-cli';
 
@@ -84,14 +84,6 @@ describe('dev server arguments', () => {
     assert.deepEqual(valuesOf(withFile, '--sqlite-pragma'), ['journal_mode=wal', 'synchronous=normal', 'busy_timeout=10000']);
     const inMemory = devServerArgs({ cliPath: 't', port: 1, uiPort: 2, namespace: 'default' });
     assert.deepEqual(valuesOf(inMemory, '--sqlite-pragma'), []);
-  });
-
-  it("runs the tuned server's Go collector at GOGC=200 unless the environment sets GOGC, and the untuned one at Go's default", () => {
-    const options = { cliPath: 't', port: 1, uiPort: 2, namespace: 'default' };
-    assert.equal(devServerEnv(options, { PATH: '/bin' }).GOGC, '200');
-    assert.equal(devServerEnv(options, { PATH: '/bin' }).PATH, '/bin');
-    assert.equal(devServerEnv(options, { GOGC: '50' }).GOGC, '50');
-    assert.equal(devServerEnv({ ...options, untuned: true }, {}).GOGC, undefined);
   });
 
   it('has no UI port when headless', () => {
