@@ -56,6 +56,18 @@ export function portInUseReportedBy(stderr: string): { which: DevServerPort; por
   return { which: match[1]!.toLowerCase() as DevServerPort, port: Number(match[2]) };
 }
 
+/**
+ * The CLI picks some ports itself (the HTTP API, its services' internal ports): it asks the OS for a free
+ * one and releases it, and another process can take it before the server binds it. Only such a start is
+ * worth another try; a port the caller chose stays the caller's problem (portInUseReportedBy).
+ */
+export function collidedOnPortItPicked(stderr: string, chosenPorts: (number | undefined)[]): boolean {
+  const collided = [...stderr.matchAll(/listen tcp \S*:(\d+): bind: address already in use/g)].map((match) => Number(match[1]));
+  return collided.some((port) => !chosenPorts.includes(port));
+}
+
+class CliPickedPortTakenError extends Error {}
+
 async function assertPortsFree(options: DevServerOptions, ip: string): Promise<void> {
   const ports: [DevServerPort, number | undefined][] = [
     ['frontend', options.port],
@@ -189,7 +201,19 @@ async function fitVisibilityIndexesOrWarn(dbFile: string, address: string): Prom
   }
 }
 
+const START_ATTEMPTS = 3;
+
 export async function startDevServer(options: DevServerOptions): Promise<RunningDevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServerOnce(options);
+    } catch (error) {
+      if (!(error instanceof CliPickedPortTakenError) || attempt === START_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function startDevServerOnce(options: DevServerOptions): Promise<RunningDevServer> {
   if (options.dbFile) fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
   const ip = options.ip ?? '127.0.0.1';
   const address = `${ip}:${options.port}`;
@@ -232,7 +256,11 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   } catch (error) {
     await stop();
     const taken = portInUseReportedBy(stderrTail);
-    throw taken ? new DevServerPortInUseError(taken.which, taken.port) : error;
+    if (taken) throw new DevServerPortInUseError(taken.which, taken.port);
+    if (collidedOnPortItPicked(stderrTail, [options.port, options.headless ? undefined : options.uiPort, options.metricsPort])) {
+      throw new CliPickedPortTakenError((error as Error).message);
+    }
+    throw error;
   }
   return { address, uiUrl: `http://${ip}:${options.uiPort}`, process: child, stop };
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { isAddressInUse, isPortInUse, portInUseMessage } from '../../shared/adapters/startup-problem';
 import { retryUntilReachable, temporalUnreachableMessage } from '../../shared/adapters/temporal-reachability';
-import { DevServerPortInUseError, devServerPortInUseMessage, portInUseReportedBy } from '../../scripts/temporal/dev-server';
+import { collidedOnPortItPicked, DevServerPortInUseError, devServerPortInUseMessage, portInUseReportedBy } from '../../scripts/temporal/dev-server';
 
 describe('startup problems, in one line each', () => {
   it('a port in use names the process, the port and the variable that moves it', () => {
@@ -19,6 +19,13 @@ describe('startup problems, in one line each', () => {
     assert.deepEqual(portInUseReportedBy(stderr), { which: 'frontend', port: 17233 });
     assert.deepEqual(portInUseReportedBy(`msg="can't set UI port 8233: listen tcp 127.0.0.1:8233: bind: address already in use"`), { which: 'ui', port: 8233 });
     assert.equal(portInUseReportedBy('level=WARN msg="something else"'), undefined);
+  });
+
+  it('tells a port the Temporal CLI picked itself and lost (worth another start) from a port the caller chose', () => {
+    const httpApi = 'failed listening for HTTP API on 127.0.0.1:37139: listen tcp 127.0.0.1:37139: bind: address already in use';
+    assert.equal(collidedOnPortItPicked(httpApi, [7233, undefined, 9090]), true);
+    assert.equal(collidedOnPortItPicked(httpApi, [7233, 37139]), false);
+    assert.equal(collidedOnPortItPicked('level=ERROR msg="failed starting server: unrelated"', [7233]), false);
   });
 
   it('recognizes "address in use" from Node and from the Temporal Core runtime', () => {
