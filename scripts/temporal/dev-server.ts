@@ -104,6 +104,12 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, string | number | boolean
   'history.transferProcessorMaxPollRPS': 10_000,
   // The same limit on the visibility queue: job lists and search attributes follow a change sooner.
   'history.visibilityProcessorMaxPollRPS': 10_000,
+  // How often these two queues checkpoint (30s by default); a checkpoint also drops the tasks they finished from
+  // memory. Each task read merges into the queue's last slice and walks every task it still holds, so after the
+  // first checkpoint the server's CPU per workflow at 50 clients climbed from 16 to 24 ms (12 % of it in that
+  // walk, more in the garbage it leaves). Each checkpoint writes the queue's state: one write a second per queue.
+  'history.transferProcessorUpdateAckInterval': '1s',
+  'history.visibilityProcessorUpdateAckInterval': '1s',
   // One partition per task queue: the per-queue activity rate limit (the providers' RATE_LIMIT) is then
   // enforced in one place instead of split four ways, and a task never waits for a forward between partitions.
   'matching.numTaskqueueReadPartitions': 1,
@@ -142,7 +148,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   if (!options.untuned) {
     if (options.dbFile) for (const pragma of DEV_SERVER_SQLITE_PRAGMAS) args.push('--sqlite-pragma', pragma);
-    for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${value}`);
+    for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
   if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
   if (options.metricsPort) args.push('--metrics-port', String(options.metricsPort));
