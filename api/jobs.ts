@@ -136,7 +136,7 @@ export class JobService {
     }
     // `since` is the version the client saw last: anything newer is answered at once.
     if (waitMs > 0 && !history.closed && (since === undefined || view.version === since)) {
-      view = await this.nextChange(history, view, AbortSignal.any([timeoutSignal(waitMs), ...(signal ? [signal] : [])]));
+      view = await this.nextChange(history, view, timeoutSignal(waitMs, signal));
     }
     if (!history.closed) this.lingering.keep(jobId, view.version, { history, view });
     return view;
@@ -149,7 +149,7 @@ export class JobService {
    */
   async readWhenFinished(jobId: string, waitMs: number, signal?: AbortSignal): Promise<JobView | undefined> {
     if (waitMs > 0) {
-      const stop = AbortSignal.any([timeoutSignal(waitMs), ...(signal ? [signal] : [])]);
+      const stop = timeoutSignal(waitMs, signal);
       const history = new JobHistory(this.client, jobId);
       if (!(await history.waitForClose(stop))) return undefined;
       // A completed run's result carries the finished job: its close event is the whole read.
@@ -169,7 +169,7 @@ export class JobService {
     let view = await this.viewOf(history);
     yield view;
     while (!history.closed && !signal.aborted) {
-      view = await this.nextChange(history, view, AbortSignal.any([timeoutSignal(quietMs), signal]));
+      view = await this.nextChange(history, view, timeoutSignal(quietMs, signal));
       if (!signal.aborted) yield view;
     }
   }

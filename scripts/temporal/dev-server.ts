@@ -68,13 +68,15 @@ export function collidedOnPortItPicked(stderr: string, chosenPorts: (number | un
 
 class CliPickedPortTakenError extends Error {}
 
+/** The ports the caller chose, by role; the UI's only when the server serves one. */
+const chosenPorts = (options: DevServerOptions): [DevServerPort, number | undefined][] => [
+  ['frontend', options.port],
+  ['ui', options.headless ? undefined : options.uiPort],
+  ['metrics', options.metricsPort],
+];
+
 async function assertPortsFree(options: DevServerOptions, ip: string): Promise<void> {
-  const ports: [DevServerPort, number | undefined][] = [
-    ['frontend', options.port],
-    ['ui', options.headless ? undefined : options.uiPort],
-    ['metrics', options.metricsPort],
-  ];
-  for (const [which, port] of ports) {
+  for (const [which, port] of chosenPorts(options)) {
     if (port !== undefined && (await isPortInUse(ip, port))) throw new DevServerPortInUseError(which, port);
   }
 }
@@ -263,7 +265,7 @@ async function startDevServerOnce(options: DevServerOptions): Promise<RunningDev
     await stop();
     const taken = portInUseReportedBy(stderrTail);
     if (taken) throw new DevServerPortInUseError(taken.which, taken.port);
-    if (collidedOnPortItPicked(stderrTail, [options.port, options.headless ? undefined : options.uiPort, options.metricsPort])) {
+    if (collidedOnPortItPicked(stderrTail, chosenPorts(options).map(([, port]) => port))) {
       throw new CliPickedPortTakenError((error as Error).message);
     }
     throw error;

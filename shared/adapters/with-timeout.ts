@@ -18,10 +18,11 @@ export function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<
  * An AbortSignal that aborts with a TimeoutError after `timeoutMs`, like `AbortSignal.timeout`, but
  * held by its timer until it fires. Node 20 holds `AbortSignal.timeout` weakly, and `AbortSignal.any`
  * holds its sources weakly: a timeout signal only reached through `any` is collected by the next GC
- * and never aborts (a `?wait=1` read held for 6 s, until its job finished).
+ * and never aborts (a `?wait=1` read held for 6 s, until its job finished). With `orWhenAborted`,
+ * it also aborts when that signal does.
  */
-export function timeoutSignal(timeoutMs: number): AbortSignal {
+export function timeoutSignal(timeoutMs: number, orWhenAborted?: AbortSignal): AbortSignal {
   const controller = new AbortController();
   setTimeout(() => controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs).unref();
-  return controller.signal;
+  return orWhenAborted ? AbortSignal.any([controller.signal, orWhenAborted]) : controller.signal;
 }
