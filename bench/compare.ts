@@ -1,12 +1,12 @@
 /**
  * `npm run bench -- compare`: the project's job path beside its floors, in one run on one server,
  * interleaved: a direct SDK call, the bare Temporal floor (one workflow + one activity making that
- * call), the project's job through the API (POST, then long-polls following its progress, or one GET
- * with until=finished, or POST ?wait=30 alone), and a cache hit beside /api/health/live.
+ * call), the project's job through the API (POST, then long-polls following its progress, or its event
+ * stream, or one GET with until=finished, or POST ?wait=30 alone), and a cache hit beside /api/health/live.
  * Prints figures and ratios; asserts nothing. BENCH_ROUNDS and BENCH_SECONDS shorten or lengthen it.
  */
-import { closedLoop, engineTimes, frontendRequestsPerRun, interleavedSequential, latenciesOf, mirroredLoad, type Latencies, type LoadFigures } from './compare/measure';
-import { directSdkCall, postJson, projectJob, projectJobInOneRequest, projectJobUntilFinished, temporalFloor, type RunOnce } from './compare/paths';
+import { closedLoop, engineTimes, frontendRequestsPerRun, interleavedSequential, latenciesOf, mirroredLoad, type Latencies, type LoadFigures, type RequestsPerRun } from './compare/measure';
+import { directSdkCall, postJson, projectJob, projectJobFollowingEvents, projectJobInOneRequest, projectJobUntilFinished, temporalFloor, type RunOnce } from './compare/paths';
 import { cpuPerOperation, cpuSnapshot } from './compare/cpu';
 import { startCompareStack } from './compare/stack';
 import { cacheHitVersusLive, describeCacheHit } from './cache-hit';
@@ -42,18 +42,20 @@ export async function benchCompare(): Promise<void> {
       'direct SDK call': directSdkCall(stack.emulator.anthropicBaseUrl),
       'Temporal floor': temporalFloor(stack.client),
       'project job (API POST + wait)': projectJob(stack.apiUrl),
+      'project job (POST + event stream)': projectJobFollowingEvents(stack.apiUrl),
       'project job (POST + until=finished)': projectJobUntilFinished(stack.apiUrl),
       'project job (POST ?wait=30)': projectJobInOneRequest(stack.apiUrl),
     };
+    // The client the issue's first table measured: it follows every change.
+    const followingPath = 'project job (API POST + wait)';
+    const projectPaths = Object.keys(paths).filter((name) => name.startsWith('project job'));
     for (const run of Object.values(paths)) for (let i = 0; i < 3; i++) await run();
     const { samples, workflowIds } = await interleavedSequential(paths, ROUNDS);
     const sequential = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, latenciesOf(values)]));
     const cpu: Record<string, Record<string, number>> = {};
     const processesOf: Record<string, string[]> = {
       'Temporal floor': ['temporal', 'floor worker'],
-      'project job (API POST + wait)': ['temporal', 'project worker', 'api'],
-      'project job (POST + until=finished)': ['temporal', 'project worker', 'api'],
-      'project job (POST ?wait=30)': ['temporal', 'project worker', 'api'],
+      ...Object.fromEntries(projectPaths.map((name) => [name, ['temporal', 'project worker', 'api']])),
     };
     // CPU milliseconds per process over each half, with the half's completed count.
     const { load, measured } = await mirroredLoad(paths, CLIENTS, SECONDS, async (name, half) => {
@@ -71,14 +73,10 @@ export async function benchCompare(): Promise<void> {
     const sample = (name: string) => workflowIds[name]!.slice(-20);
     const engine = {
       floor: latenciesOf(await engineTimes(stack.client, sample('Temporal floor'))),
-      project: latenciesOf(await engineTimes(stack.client, sample('project job (API POST + wait)'))),
+      project: latenciesOf(await engineTimes(stack.client, sample(followingPath))),
     };
-    const requests = {
-      floor: await frontendRequestsPerRun(stack.serverMetricsUrl, paths['Temporal floor']!, 20),
-      project: await frontendRequestsPerRun(stack.serverMetricsUrl, paths['project job (API POST + wait)']!, 20),
-      finished: await frontendRequestsPerRun(stack.serverMetricsUrl, paths['project job (POST + until=finished)']!, 20),
-      oneRequest: await frontendRequestsPerRun(stack.serverMetricsUrl, paths['project job (POST ?wait=30)']!, 20),
-    };
+    const requests: Record<string, RequestsPerRun> = {};
+    for (const name of ['Temporal floor', ...projectPaths]) requests[name] = await frontendRequestsPerRun(stack.serverMetricsUrl, paths[name]!, 20);
     const cache = await cacheHitVersusLive(stack.apiUrl, 2, Math.max(3, SECONDS / 2), stack.pids.api);
 
     console.log('\n| path                               | sequential p50 / p95 / p99 (ms) | completed/s at 50 clients |');
@@ -86,13 +84,13 @@ export async function benchCompare(): Promise<void> {
     row('Temporal floor, untuned dev server', before.sequential, before.load);
     for (const name of Object.keys(paths)) row(name, sequential[name], load[name]);
     const floor = sequential['Temporal floor']!;
-    const project = sequential['project job (API POST + wait)']!;
+    const project = sequential[followingPath]!;
     console.log(`\nproject − floor, sequential: p50 ${(project.p50 - floor.p50).toFixed(1)} ms, p99 ${(project.p99 - floor.p99).toFixed(1)} ms`);
-    for (const name of ['project job (POST + until=finished)', 'project job (POST ?wait=30)']) {
+    for (const name of projectPaths.filter((name) => name !== followingPath)) {
       const other = sequential[name]!;
       console.log(`${name} − floor, sequential: p50 ${(other.p50 - floor.p50).toFixed(1)} ms, p99 ${(other.p99 - floor.p99).toFixed(1)} ms`);
     }
-    for (const name of ['project job (API POST + wait)', 'project job (POST + until=finished)', 'project job (POST ?wait=30)']) {
+    for (const name of projectPaths) {
       console.log(`${name} / floor at ${CLIENTS} clients: ${((load[name]!.completedPerSecond / load['Temporal floor']!.completedPerSecond) * 100).toFixed(0)} %`);
     }
     console.log(`floor before → after tuning: p50 ${before.sequential.p50.toFixed(1)} → ${floor.p50.toFixed(1)} ms; ${before.load.completedPerSecond.toFixed(1)} → ${load['Temporal floor']!.completedPerSecond.toFixed(1)} /s at ${CLIENTS} clients`);
@@ -105,10 +103,10 @@ export async function benchCompare(): Promise<void> {
     const total = (counts: Record<string, number>) => Object.values(counts).reduce((sum, value) => sum + value, 0);
     const breakdown = (counts: Record<string, number>) =>
       Object.entries(counts).sort(([, a], [, b]) => b - a).map(([operation, count]) => `${operation} ${count.toFixed(1)}`).join(', ');
-    console.log(`frontend requests per run: floor ${total(requests.floor).toFixed(1)} (${breakdown(requests.floor)})`);
-    console.log(`                           project ${total(requests.project).toFixed(1)} (${breakdown(requests.project)})`);
-    console.log(`                           project, until=finished ${total(requests.finished).toFixed(1)} (${breakdown(requests.finished)})`);
-    console.log(`                           project, POST ?wait=30 ${total(requests.oneRequest).toFixed(1)} (${breakdown(requests.oneRequest)})`);
+    const requestsLine = (label: string, { perRun, expiredPollsPerRun }: RequestsPerRun) =>
+      `${label} ${total(perRun).toFixed(1)} (${breakdown(perRun)})${expiredPollsPerRun > 0 ? `; idle polls that expired empty meanwhile, not counted: ${expiredPollsPerRun.toFixed(1)}` : ''}`;
+    console.log('frontend requests per run:');
+    for (const [name, perRun] of Object.entries(requests)) console.log(requestsLine(`  ${name}`, perRun));
     console.log(describeCacheHit(cache));
   } finally {
     await stack.stop();

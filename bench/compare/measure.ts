@@ -1,6 +1,6 @@
 /** Measurements for the comparison: interleaved sequential runs, a closed loop of clients, histories, server requests. */
 import type { Client } from '@temporalio/client';
-import { frontendRequestCounts, requestsBetween } from '../../test/helpers/server-metrics';
+import { expiredPollCountsIn, frontendRequestCountsIn, requestsBetween } from '../../test/helpers/server-metrics';
 import { percentile } from '../report';
 import type { RunOnce } from './paths';
 
@@ -111,13 +111,28 @@ export async function engineTimes(client: Client, workflowIds: string[]): Promis
   return times;
 }
 
+export interface RequestsPerRun {
+  /** Frontend requests per run, by operation, less the polls that expired empty. */
+  perRun: Record<string, number>;
+  /** Idle task-queue polls that expired empty in the same window, per run (a burst about once a minute). */
+  expiredPollsPerRun: number;
+}
+
 /** Frontend requests per run of `run`, by operation; the server publishes its counters about once a second. */
-export async function frontendRequestsPerRun(metricsUrl: string, run: RunOnce, runs: number): Promise<Record<string, number>> {
+export async function frontendRequestsPerRun(metricsUrl: string, run: RunOnce, runs: number): Promise<RequestsPerRun> {
   const settle = () => new Promise((resolve) => setTimeout(resolve, 2_500));
+  const reading = async () => {
+    const page = await (await fetch(metricsUrl)).text();
+    return { requests: frontendRequestCountsIn(page), expired: expiredPollCountsIn(page) };
+  };
   await settle();
-  const before = await frontendRequestCounts(metricsUrl);
+  const before = await reading();
   for (let i = 0; i < runs; i++) await run();
   await settle();
-  const delta = requestsBetween(before, await frontendRequestCounts(metricsUrl));
-  return Object.fromEntries(Object.entries(delta).map(([operation, count]) => [operation, count / runs]));
+  const after = await reading();
+  const delta = requestsBetween(before.requests, after.requests);
+  const expired = requestsBetween(before.expired, after.expired);
+  for (const [operation, count] of Object.entries(expired)) delta[operation] = Math.max(0, (delta[operation] ?? 0) - count);
+  const perRun = Object.fromEntries(Object.entries(delta).filter(([, count]) => count > 0).map(([operation, count]) => [operation, count / runs]));
+  return { perRun, expiredPollsPerRun: Object.values(expired).reduce((sum, count) => sum + count, 0) / runs };
 }

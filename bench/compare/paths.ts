@@ -45,6 +45,27 @@ export function projectJob(apiUrl: string): RunOnce {
   };
 }
 
+/**
+ * POST /api/analyze with a fresh document, then its event stream (GET /api/jobs/:id/events, as the CLI's
+ * live progress reads it) until the final event.
+ */
+export function projectJobFollowingEvents(apiUrl: string): RunOnce {
+  return async () => {
+    const started = await postJson(`${apiUrl}/api/analyze`, { content: `${TEXT} Edition ${randomUUID()}.` });
+    if (started.status !== 202) throw new Error(`POST /api/analyze answered ${started.status}`);
+    const { jobId } = started.body as { jobId: string };
+    const response = await fetch(`${apiUrl}/api/jobs/${jobId}/events`);
+    if (!response.ok || !response.body) throw new Error(`GET events answered ${response.status}`);
+    // Read to the end (the API ends the stream after the final event), so the connection is reused.
+    const decoder = new TextDecoder();
+    let stream = '';
+    for await (const chunk of response.body) stream += decoder.decode(chunk as Uint8Array, { stream: true });
+    const final = /^event: (completed|failed|cancelled|interrupted)$/m.exec(stream)?.[1];
+    if (final !== 'completed') throw new Error(`the event stream ended with ${final ?? 'no final event'}`);
+    return jobId;
+  };
+}
+
 /** POST /api/analyze with a fresh document, then one GET that holds until the job has finished. */
 export function projectJobUntilFinished(apiUrl: string): RunOnce {
   return async () => {

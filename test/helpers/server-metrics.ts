@@ -1,17 +1,37 @@
 /** Reads the Temporal server's own request counters from its Prometheus endpoint (`--metrics-port`). */
 export type RequestCounts = Map<string, number>;
 
-/** Frontend requests per operation (StartWorkflowExecution, QueryWorkflow, PollWorkflowTaskQueue, ...). */
-export async function frontendRequestCounts(metricsUrl: string): Promise<RequestCounts> {
-  const text = await (await fetch(metricsUrl)).text();
+/** Sums a counter's samples in a Prometheus text page, keyed by what `keyOf` makes of each sample's labels. */
+function countsIn(page: string, counter: string, keyOf: (labels: string) => string | undefined): RequestCounts {
   const counts: RequestCounts = new Map();
-  for (const line of text.split('\n')) {
-    const match = /^service_requests\{([^}]*)\} ([0-9.e+]+)$/.exec(line);
-    if (!match || !match[1]!.includes('service_name="frontend"')) continue;
-    const operation = /operation="([^"]+)"/.exec(match[1]!)?.[1];
-    if (operation) counts.set(operation, (counts.get(operation) ?? 0) + Number(match[2]));
+  const sample = new RegExp(`^${counter}\\{([^}]*)\\} ([0-9.e+]+)$`);
+  for (const line of page.split('\n')) {
+    const match = sample.exec(line);
+    const key = match ? keyOf(match[1]!) : undefined;
+    if (key) counts.set(key, (counts.get(key) ?? 0) + Number(match![2]));
   }
   return counts;
+}
+
+/** Frontend requests per operation (StartWorkflowExecution, QueryWorkflow, PollWorkflowTaskQueue, ...). */
+export function frontendRequestCountsIn(page: string): RequestCounts {
+  return countsIn(page, 'service_requests', (labels) => (labels.includes('service_name="frontend"') ? /operation="([^"]+)"/.exec(labels)?.[1] : undefined));
+}
+
+export async function frontendRequestCounts(metricsUrl: string): Promise<RequestCounts> {
+  return frontendRequestCountsIn(await (await fetch(metricsUrl)).text());
+}
+
+/**
+ * Task-queue polls that matching answered empty after holding them for its long-poll interval, by the
+ * frontend operation that made them. A worker's idle pollers (on queues with nothing to do) expire in
+ * bursts about once a minute; such a poll is in the frontend's counts but was made for no task.
+ */
+export function expiredPollCountsIn(page: string): RequestCounts {
+  return countsIn(page, 'poll_timeouts', (labels) => {
+    const taskType = /task_type="(Workflow|Activity)"/.exec(labels)?.[1];
+    return taskType && (taskType === 'Workflow' ? 'PollWorkflowTaskQueue' : 'PollActivityTaskQueue');
+  });
 }
 
 /** What happened between two readings, per operation (operations that did not move are left out). */
