@@ -22,6 +22,14 @@ describe("Core's client errors read as grpc-js's (asGrpcJsError)", () => {
     assert.equal(classifyTemporalError(mapped), 'unreachable');
   });
 
+  it("a request the HTTP/2 layer failed as the connection closed (INTERNAL 'h2 protocol error') is UNAVAILABLE, so it is retried", () => {
+    const mapped = asGrpcJsError(coreError(13, 'h2 protocol error: http2 error'), deadline, undefined, 1_000) as CoreCallError;
+    assert.equal(mapped.code, 14);
+    assert.equal(classifyTemporalError(mapped), 'unreachable');
+    const serverInternal = coreError(13, 'something broke in the history service');
+    assert.equal((asGrpcJsError(serverInternal, deadline, undefined, 1_000) as CoreCallError).code, 13);
+  });
+
   it('a call the caller aborted stays CANCELLED', () => {
     const aborted = AbortSignal.abort();
     const error = coreError(1, 'operation was canceled');
