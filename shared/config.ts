@@ -73,6 +73,7 @@ const envSchema = z.object({
   TEMPORAL_DB_FILE: optionalString,
   TEMPORAL_UI_URL: optionalUrl,
   TEMPORAL_CLI_PATH: optionalString,
+  TEMPORAL_GRPC_COMPRESSION: z.enum(['none', 'gzip']).default('none'),
   PORT: port.default(3000),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().trim().min(1).default('.data'),
@@ -170,6 +171,8 @@ export interface AppConfig {
     uiUrl: string;
     dbFile: string;
     cliPath?: string;
+    /** Transport compression of the Core connections (worker, API); the SDK's own default is gzip. */
+    grpcCompression: 'none' | 'gzip';
   };
   api: { host: string; port: number; documentMaxBytes: number };
   dataDir: string;
@@ -343,6 +346,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       uiUrl: (e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`).replace(/\/+$/, ''),
       dbFile: path.resolve(e.TEMPORAL_DB_FILE ?? path.join(dataDir, 'temporal.db')),
       cliPath: e.TEMPORAL_CLI_PATH,
+      grpcCompression: e.TEMPORAL_GRPC_COMPRESSION,
     },
     api: { host: e.HOST, port: e.PORT, documentMaxBytes: e.DOCUMENT_MAX_BYTES },
     dataDir,

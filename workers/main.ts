@@ -24,7 +24,7 @@ async function main() {
   if (config.workerMetrics) log.info(`metrics on http://${config.workerMetrics.host}:${config.workerMetrics.port}/metrics`);
   // Until Temporal answers, a stop signal ends the wait (the SDK's own signal handling starts with the workers).
   const stopWaiting = abortOnStopSignals();
-  const connection = await retryUntilReachable(() => NativeConnection.connect({ address: config.temporal.address }), {
+  const connection = await retryUntilReachable(() => NativeConnection.connect({ address: config.temporal.address, grpcCompression: { codec: config.temporal.grpcCompression } }), {
     signal: stopWaiting.signal,
     onUnreachable: () => log.warn(temporalUnreachableMessage(config.temporal, 'waiting for it (retrying every 2 s; Ctrl-C stops)')),
   });

@@ -38,7 +38,11 @@ export function temporalConnectionOptions(address: string, { giveUpAfterMs }: { 
  * while Temporal is away; it connects on first use.
  */
 export function connectTemporalClient(config: AppConfig, interceptors?: ClientInterceptors): Client {
-  const connection = new CoreConnection({ address: config.temporal.address, giveUpAfterMs: API_TEMPORAL_RETRY_BUDGET_MS });
+  const connection = new CoreConnection({
+    address: config.temporal.address,
+    giveUpAfterMs: API_TEMPORAL_RETRY_BUDGET_MS,
+    grpcCompression: config.temporal.grpcCompression,
+  });
   return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config), interceptors });
 }
 

@@ -51,7 +51,7 @@ describe('CoreConnection: a Temporal client over the Rust core that keeps the AP
     // The server closes each connection after this (GOAWAY; 5 minutes by default), so the test sees it happen.
     const dynamicConfig = { 'frontend.keepAliveMaxConnectionAge': '2s', 'frontend.keepAliveMaxConnectionAgeGrace': '1s' };
     startServer = () => startDevServer({ cliPath: cli.path, port, uiPort, namespace: 'default', headless: true, dynamicConfig });
-    connection = new CoreConnection({ address: `127.0.0.1:${port}`, giveUpAfterMs: GIVE_UP_AFTER_MS });
+    connection = new CoreConnection({ address: `127.0.0.1:${port}`, giveUpAfterMs: GIVE_UP_AFTER_MS, grpcCompression: 'none' });
     client = new Client({ connection });
   });
 

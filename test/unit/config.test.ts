@@ -15,12 +15,14 @@ describe('config', () => {
     assert.equal(config.api.host, '127.0.0.1');
     assert.equal(config.api.documentMaxBytes, 1024 * 1024);
     assert.deepEqual(config.providers.order, ['local']);
+    assert.equal(config.temporal.grpcCompression, 'none');
   });
 
   it('uses an external Temporal when TEMPORAL_ADDRESS is set', () => {
     const config = loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233' });
     assert.equal(config.temporal.address, 'temporal:7233');
     assert.equal(config.temporal.embeddedServer, false);
+    assert.equal(loadConfig({ TEMPORAL_GRPC_COMPRESSION: 'gzip' }).temporal.grpcCompression, 'gzip');
   });
 
   it('orders providers with keys first, then local, when LLM_PROVIDERS is unset', () => {
@@ -79,6 +81,7 @@ describe('config', () => {
     ['OPENAI_BACKOFF_FACTOR', { OPENAI_BACKOFF_FACTOR: '0.5' }],
     ['OPENAI_COMPATIBLE_RETRY_ATTEMPTS', { OPENAI_COMPATIBLE_RETRY_ATTEMPTS: '0' }],
     ['ANTHROPIC_TIMEOUT_SECONDS', { ANTHROPIC_TIMEOUT_SECONDS: 'soon' }],
+    ['TEMPORAL_GRPC_COMPRESSION', { TEMPORAL_GRPC_COMPRESSION: 'zstd' }],
   ];
   for (const [variable, env] of invalid) {
     it(`rejects ${JSON.stringify(env)} naming ${variable}`, () => {

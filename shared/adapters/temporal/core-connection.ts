@@ -40,6 +40,8 @@ export interface CoreConnectionOptions {
    * keep the process from reconnecting for that long after a healthy server took its place.
    */
   connectTimeoutMs?: number;
+  /** Transport compression (the SDK's default: gzip). */
+  grpcCompression?: 'none' | 'gzip';
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
@@ -120,7 +122,10 @@ export class CoreConnection implements ConnectionLike {
 
   private async connect(): Promise<NativeConnection> {
     const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const attempt = NativeConnection.connect({ address: this.options.address });
+    const attempt = NativeConnection.connect({
+      address: this.options.address,
+      ...(this.options.grpcCompression && { grpcCompression: { codec: this.options.grpcCompression } }),
+    });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new CoreCallError(GRPC_UNAVAILABLE, `no answer to a connect within ${timeoutMs} ms`)), timeoutMs);
