@@ -71,7 +71,9 @@ export async function startCompareStack(options: CompareStackOptions = {}): Prom
     ANTHROPIC_BASE_URL: emulator.anthropicBaseUrl,
     LOG_LEVEL: 'warn',
   };
-  const floor = spawnEntry('bench/floor/worker.ts', { ...env, FLOOR_TASK_QUEUE });
+  // The tuned floor's worker gets the project's client-side setting too (no gzip), so the floor stays
+  // the engine's best case; the untuned one keeps the SDK's defaults.
+  const floor = spawnEntry('bench/floor/worker.ts', { ...env, FLOOR_TASK_QUEUE, ...(options.tuned !== false && { FLOOR_GRPC_COMPRESSION: 'none' }) });
   processes.push(floor);
   const pids: Record<string, number | undefined> = { temporal: devServer.process.pid, 'floor worker': floor.child.pid };
   await waitFor(async () => floor.output(), (output) => output.includes('floor worker: ready'), 60_000);
