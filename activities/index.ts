@@ -7,12 +7,12 @@ import { planProviderChain } from '../shared/core/providers/plan';
 import type { GateStore } from '../shared/adapters/gate-store';
 import type { BudgetStore } from '../shared/adapters/budget-store';
 import type { OperationModeClient } from '../shared/adapters/operation-mode-client';
-import { createHealthActivities } from './health';
+import { createHealthActivities, type HealthActivityDeps } from './health';
 import { createLocalAnalysisActivities } from './local-analysis';
 import { createProviderActivities } from './provider-call';
 import { createProviderBatchActivities } from './provider-batch';
 
-export interface ActivityDependencies {
+export interface ActivityDependencies extends Pick<HealthActivityDeps, 'abortableClient' | 'stopping'> {
   config: AppConfig;
   documents: DocumentStore;
   gates: GateStore;

@@ -6,7 +6,7 @@
  * limit is called from the main queue (shared/core/providers/plan.ts); its queue is still polled, for
  * jobs planned by a starter that set one.
  */
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities';
 import type { AnalysisCache } from '../shared/adapters/analysis-cache';
@@ -50,8 +50,12 @@ export async function createWorkerSet({ config, connection, documents, gates, ca
   // workflow by following its history: no query per second per worker. Its own (lazy) client
   // connection: the worker's native one cannot abort a call, and the watch's long-poll must stop with it.
   const modesConnection = Connection.lazy(temporalConnectionOptions(config.temporal.address));
-  const modes = new OperationModeClient(new Client({ connection: modesConnection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) }), config, 1_000, { watch: true });
-  const activities = createActivities({ config, documents, gates, cache, budgets: budgets ?? ownBudgets!, modes });
+  const abortableClient = new Client({ connection: modesConnection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) });
+  const modes = new OperationModeClient(abortableClient, config, 1_000, { watch: true });
+  // Activities that wait on a workflow (the health report's update) give up when the workers stop.
+  const stopping = new AbortController();
+  const stop = () => stopping.abort(new Error('the workers of this process are stopping'));
+  const activities = createActivities({ config, documents, gates, cache, budgets: budgets ?? ownBudgets!, modes, abortableClient, stopping: stopping.signal });
   const deployment = workerDeploymentOptionsOf(config);
   const common = {
     connection,
@@ -90,19 +94,26 @@ export async function createWorkerSet({ config, connection, documents, gates, ca
   return {
     taskQueues: workers.map((worker) => worker.options.taskQueue),
     run: async () => {
+      // The SDK's runtime shuts the workers down on SIGINT/SIGTERM; this hears the same signal.
+      Runtime.instance().registerShutdownSignalCallback(stop);
       // If one worker dies, stop the others too: a process that half-works is harder to notice than one that exits.
       const runs = workers.map((worker) =>
         worker.run().catch((error: unknown) => {
+          stop();
           workers.forEach((other) => other.getState() === 'RUNNING' && other.shutdown());
           throw error;
         }),
       );
       await Promise.all(runs).finally(async () => {
+        Runtime.instance().deregisterShutdownSignalCallback(stop);
         await modes.close();
         await modesConnection.close();
         await ownBudgets?.close();
       });
     },
-    shutdown: () => workers.forEach((worker) => worker.getState() === 'RUNNING' && worker.shutdown()),
+    shutdown: () => {
+      stop();
+      workers.forEach((worker) => worker.getState() === 'RUNNING' && worker.shutdown());
+    },
   };
 }

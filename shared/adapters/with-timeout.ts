@@ -26,3 +26,18 @@ export function timeoutSignal(timeoutMs: number, orWhenAborted?: AbortSignal): A
   setTimeout(() => controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs).unref();
   return orWhenAborted ? AbortSignal.any([controller.signal, orWhenAborted]) : controller.signal;
 }
+
+/**
+ * Settles like `promise`, or rejects with the signal's reason once it aborts, whichever is first.
+ * For calls that cannot be cancelled: the caller stops waiting, and the call's own end is ignored.
+ */
+export function untilAborted<T>(signal: AbortSignal, promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  if (signal.aborted) return Promise.reject(signal.reason);
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+}

@@ -156,10 +156,9 @@ describe('first start: ports in use, no Temporal yet, the first job', function (
       await waitFor(async () => (await request(apiUrl, 'GET', '/api/health/ready')).status, (status) => status === 200, 30_000);
     });
 
-    it('npm run worker waits with one line naming the address, then polls once a server answers', async function () {
-      // Once in a few full CI runs this test hung past its 180 s (5–6 s alone; not reproduced, cause
-      // open, see the session notes): a second try keeps that from failing CI while it is found.
-      this.retries(1);
+    it('npm run worker waits with one line naming the address, then polls once a server answers', async () => {
+      // The stop lands while the first health check may be in flight: it must not wait for its report
+      // (health-report-shutdown.test.ts shows that case on purpose; here it hung CI now and then).
       const worker = spawn('workers/main.ts', freshEnv({ TEMPORAL_PORT: String(temporalPort) }));
       const output = await waitForOutput(worker, /no Temporal server answers/);
       assert.match(output, new RegExp(`worker: no Temporal server answers at 127\\.0\\.0\\.1:${temporalPort}: start one with \`npm run dev-server\``));
