@@ -1,12 +1,12 @@
 /**
  * `npm run bench -- compare`: the project's job path beside its floors, in one run on one server,
  * interleaved: a direct SDK call, the bare Temporal floor (one workflow + one activity making that
- * call), the project's job through the API (POST, then long-polls following its progress, or its event
+ * call; and, for reference, the same with the call as a local activity), the project's job through the API (POST, then long-polls following its progress, or its event
  * stream, or one GET with until=finished, or POST ?wait=30 alone), and a cache hit beside /api/health/live.
  * Prints figures and ratios; asserts nothing. BENCH_ROUNDS and BENCH_SECONDS shorten or lengthen it.
  */
 import { closedLoop, engineTimes, frontendRequestsPerRun, interleavedSequential, latenciesOf, mirroredLoad, type Latencies, type LoadFigures, type RequestsPerRun } from './compare/measure';
-import { directSdkCall, postJson, projectJob, projectJobFollowingEvents, projectJobInOneRequest, projectJobUntilFinished, temporalFloor, type RunOnce } from './compare/paths';
+import { directSdkCall, postJson, projectJob, projectJobFollowingEvents, projectJobInOneRequest, projectJobUntilFinished, temporalFloor, temporalFloorLocalActivity, type RunOnce } from './compare/paths';
 import { cpuPerOperation, cpuSnapshot } from './compare/cpu';
 import { startCompareStack } from './compare/stack';
 import { cacheHitVersusLive, describeCacheHit } from './cache-hit';
@@ -14,6 +14,8 @@ import { cacheHitVersusLive, describeCacheHit } from './cache-hit';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 60);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = 50;
+/** Not a target: what the engine charges when the call is a local activity (one workflow task, no activity task). */
+const LOCAL_ACTIVITY_FLOOR = 'Temporal floor, call as local activity';
 
 const ms = (value: number) => `${value.toFixed(1)}`.padStart(7);
 const row = (name: string, sequential: Latencies | undefined, load: LoadFigures | undefined) =>
@@ -41,6 +43,7 @@ export async function benchCompare(): Promise<void> {
     const paths: Record<string, RunOnce> = {
       'direct SDK call': directSdkCall(stack.emulator.anthropicBaseUrl),
       'Temporal floor': temporalFloor(stack.client),
+      [LOCAL_ACTIVITY_FLOOR]: temporalFloorLocalActivity(stack.client),
       'project job (API POST + wait)': projectJob(stack.apiUrl),
       'project job (POST + event stream)': projectJobFollowingEvents(stack.apiUrl),
       'project job (POST + until=finished)': projectJobUntilFinished(stack.apiUrl),
@@ -55,6 +58,7 @@ export async function benchCompare(): Promise<void> {
     const cpu: Record<string, Record<string, number>> = {};
     const processesOf: Record<string, string[]> = {
       'Temporal floor': ['temporal', 'floor worker'],
+      [LOCAL_ACTIVITY_FLOOR]: ['temporal', 'floor worker'],
       ...Object.fromEntries(projectPaths.map((name) => [name, ['temporal', 'project worker', 'api']])),
     };
     // CPU milliseconds per process over each half, with the half's completed count.
@@ -76,7 +80,7 @@ export async function benchCompare(): Promise<void> {
       project: latenciesOf(await engineTimes(stack.client, sample(followingPath))),
     };
     const requests: Record<string, RequestsPerRun> = {};
-    for (const name of ['Temporal floor', ...projectPaths]) requests[name] = await frontendRequestsPerRun(stack.serverMetricsUrl, paths[name]!, 20);
+    for (const name of ['Temporal floor', LOCAL_ACTIVITY_FLOOR, ...projectPaths]) requests[name] = await frontendRequestsPerRun(stack.serverMetricsUrl, paths[name]!, 20);
     const cache = await cacheHitVersusLive(stack.apiUrl, 2, Math.max(3, SECONDS / 2), stack.pids.api);
 
     console.log('\n| path                               | sequential p50 / p95 / p99 (ms) | completed/s at 50 clients |');
@@ -93,6 +97,7 @@ export async function benchCompare(): Promise<void> {
     for (const name of projectPaths) {
       console.log(`${name} / floor at ${CLIENTS} clients: ${((load[name]!.completedPerSecond / load['Temporal floor']!.completedPerSecond) * 100).toFixed(0)} %`);
     }
+    console.log(`${LOCAL_ACTIVITY_FLOOR} / floor at ${CLIENTS} clients: ${((load[LOCAL_ACTIVITY_FLOOR]!.completedPerSecond / load['Temporal floor']!.completedPerSecond) * 100).toFixed(0)} %`);
     console.log(`floor before → after tuning: p50 ${before.sequential.p50.toFixed(1)} → ${floor.p50.toFixed(1)} ms; ${before.load.completedPerSecond.toFixed(1)} → ${load['Temporal floor']!.completedPerSecond.toFixed(1)} /s at ${CLIENTS} clients`);
     console.log(`engine start→close (histories, last 20): floor p50 ${engine.floor.p50.toFixed(1)} ms, project p50 ${engine.project.p50.toFixed(1)} ms; client saw ${floor.p50.toFixed(1)} and ${project.p50.toFixed(1)} ms`);
     for (const [name, perProcess] of Object.entries(cpu)) {

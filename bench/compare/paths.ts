@@ -29,6 +29,15 @@ export function temporalFloor(client: Client): RunOnce {
   };
 }
 
+/** The floor with its call as a local activity, on the same worker: the engine's cost of that shape. */
+export function temporalFloorLocalActivity(client: Client): RunOnce {
+  return async () => {
+    const workflowId = `floor-la-${randomUUID()}`;
+    await client.workflow.execute('floorLocalActivityWorkflow', { taskQueue: FLOOR_TASK_QUEUE, workflowId, args: [TEXT] });
+    return workflowId;
+  };
+}
+
 /** POST /api/analyze with a fresh document (no cache hit), then long-polls with ?since= until it completes. */
 export function projectJob(apiUrl: string): RunOnce {
   return async () => {
