@@ -91,6 +91,10 @@ export async function createWorkerSet({ config, connection, documents, gates, ca
       }),
     );
   }
+  const shutdown = () => {
+    stop();
+    workers.forEach((worker) => worker.getState() === 'RUNNING' && worker.shutdown());
+  };
   return {
     taskQueues: workers.map((worker) => worker.options.taskQueue),
     run: async () => {
@@ -99,8 +103,7 @@ export async function createWorkerSet({ config, connection, documents, gates, ca
       // If one worker dies, stop the others too: a process that half-works is harder to notice than one that exits.
       const runs = workers.map((worker) =>
         worker.run().catch((error: unknown) => {
-          stop();
-          workers.forEach((other) => other.getState() === 'RUNNING' && other.shutdown());
+          shutdown();
           throw error;
         }),
       );
@@ -111,9 +114,6 @@ export async function createWorkerSet({ config, connection, documents, gates, ca
         await ownBudgets?.close();
       });
     },
-    shutdown: () => {
-      stop();
-      workers.forEach((worker) => worker.getState() === 'RUNNING' && worker.shutdown());
-    },
+    shutdown,
   };
 }
