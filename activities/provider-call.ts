@@ -21,6 +21,7 @@ import { providerGateKey, type GateStore } from '../shared/adapters/gate-store';
 import { admitRequest, recordRequestOutcome, type GatePolicy } from '../shared/core/resilience/provider-gate';
 import { withUpwardJitter } from '../shared/core/resilience/backoff';
 import { attemptErrorsBefore, INTERRUPTED_ATTEMPT, WORKER_SHUTDOWN_ATTEMPT } from '../shared/core/resilience/interrupted-attempts';
+import type { EarlierAttempts } from '../shared/core/resilience/local-first-attempt';
 import { completeWithOneRepair, InvalidOutputError } from './providers/complete-with-repair';
 import { createLlmClient, type LlmClient } from './providers/llm-clients';
 import { recordProviderAttempt } from './provider-metrics';
@@ -43,7 +44,13 @@ export interface ProviderCallRequest {
   storeUnderCacheKey?: string;
   /** The client key's budget scope and limits, charged with every request of this step besides the global budget. */
   budget?: { scope: string; limits: BudgetLimit[] };
+  /**
+   * Attempts of this step made before this activity (a first attempt run as a local activity): the
+   * activity's attempts are numbered after them and carry their errors and spend.
+   */
+  earlier?: EarlierAttempts;
 }
+
 
 /** What each failed attempt leaves behind, carried to the next attempt and to the workflow. */
 export interface AttemptFailureDetails {
@@ -58,6 +65,8 @@ export interface AttemptFailureDetails {
   attemptErrors: string[];
   /** Tokens and cost of this and every earlier attempt of this step, oldest first. */
   attemptSpend?: AttemptSpend[];
+  /** When the next attempt may go (the failure's nextRetryDelay), for a workflow that retries a local attempt itself. */
+  nextRetryDelayMs?: number;
 }
 
 const HEARTBEAT_INTERVAL_MS = 1_000;
@@ -97,9 +106,11 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       const settings = deps.config.providers[request.provider];
       const policy = gatePolicyOf(settings);
       const key = providerGateKey(deps.config.temporal.taskQueue, request.provider);
-      const attempt = context.info.attempt;
-      const earlierErrors = attemptErrorsBefore(attempt, earlierAttemptErrors(context.info.heartbeatDetails));
-      const earlierSpend = earlierAttemptSpend(context.info.heartbeatDetails);
+      const { attempt, earlierErrors, earlierSpend } = attemptOf(context, request.earlier);
+      // A local activity has no heartbeat: its failure's details are all the workflow gets.
+      const heartbeat = (details: unknown) => {
+        if (!context.info.isLocal) context.heartbeat(details);
+      };
       const usage: TokenUsage = { ...NO_USAGE };
       // Read at every attempt, so a running job follows a mode change on its next try.
       modes ??= deps.modes ?? new OperationModeClient(context.client, deps.config, MODE_MEMO_MS);
@@ -137,21 +148,31 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       });
       if (!decision.admit) {
         record(decision.type);
-        const details: AttemptFailureDetails = { attempt, model, tier, inputTokens: 0, outputTokens: 0, attemptErrors: [...earlierErrors, decision.type], attemptSpend: earlierSpend };
-        context.heartbeat(details);
-        if (decision.type === 'RateLimited') await announceRetry(context, request.provider, decision.type);
+        const nextRetryDelayMs = decision.type === 'RateLimited' ? withUpwardJitter(decision.retryInMs, settings.jitter) : undefined;
+        const details: AttemptFailureDetails = {
+          attempt,
+          model,
+          tier,
+          inputTokens: 0,
+          outputTokens: 0,
+          attemptErrors: [...earlierErrors, decision.type],
+          attemptSpend: earlierSpend,
+          ...(nextRetryDelayMs !== undefined && { nextRetryDelayMs }),
+        };
+        heartbeat(details);
+        if (decision.type === 'RateLimited') await announceRetry(context, request.provider, decision.type, attempt);
         // An open circuit is final for this step (the workflow moves to the next provider); a cool-down is waited out.
         throw ApplicationFailure.create({
           type: decision.type,
           message: `${request.provider}: ${decision.reason}`,
           nonRetryable: decision.type === 'CircuitOpen',
-          ...(decision.type === 'RateLimited' && { nextRetryDelay: withUpwardJitter(decision.retryInMs, settings.jitter) }),
+          ...(nextRetryDelayMs !== undefined && { nextRetryDelay: nextRetryDelayMs }),
           details: [details],
         });
       }
 
-      const heartbeat = setInterval(
-        () => context.heartbeat({ attempt, model, inputTokens: promptTokens(usage), outputTokens: usage.outputTokens, attemptErrors: earlierErrors, attemptSpend: earlierSpend }),
+      const heartbeating = setInterval(
+        () => heartbeat({ attempt, model, inputTokens: promptTokens(usage), outputTokens: usage.outputTokens, attemptErrors: earlierErrors, attemptSpend: earlierSpend }),
         HEARTBEAT_INTERVAL_MS,
       );
       const deadlineAt = started + settings.timeoutMs - DEADLINE_MARGIN_MS;
@@ -211,7 +232,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
           const interruption = context.cancellationDetails?.cancelRequested ? undefined : context.cancellationDetails?.workerShutdown ? WORKER_SHUTDOWN_ATTEMPT : INTERRUPTED_ATTEMPT;
           record(interruption ?? 'Cancelled');
           if (!interruption) throw new CancelledFailure(`${request.provider} request aborted: the job was cancelled`);
-          context.heartbeat({ attempt, model, tier, ...usage, attemptErrors: [...earlierErrors, interruption] } satisfies AttemptFailureDetails);
+          heartbeat({ attempt, model, tier, ...usage, attemptErrors: [...earlierErrors, interruption] } satisfies AttemptFailureDetails);
           throw ApplicationFailure.retryable(`${request.provider} request aborted: ${interruption === WORKER_SHUTDOWN_ATTEMPT ? 'the worker stopped' : 'the attempt was interrupted'}`, interruption);
         }
         // Out of time while waiting for this process's bulkhead: no request left, so the provider's
@@ -237,8 +258,8 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
           attemptSpend: spendOf(classified.type),
         };
         // The next attempt reads this from heartbeatDetails, so the job can show every attempt's error.
-        context.heartbeat(details);
-        if (classified.retryable) await announceRetry(context, request.provider, classified.type);
+        heartbeat(details);
+        if (classified.retryable) await announceRetry(context, request.provider, classified.type, attempt);
         throw toApplicationFailure(
           { ...classified, message: `${request.provider} (${model}): ${classified.message}` },
           {
@@ -254,7 +275,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
         );
       } finally {
         release?.();
-        clearInterval(heartbeat);
+        clearInterval(heartbeating);
       }
     },
   };
@@ -267,10 +288,11 @@ const ANNOUNCE_DEADLINE_MS = 2_000;
  * Tells the job at once that this attempt failed and another follows (Temporal's retries are invisible
  * to the workflow until the step ends), so a waiting client sees "attempt 2 (last: RateLimited)" without polling.
  */
-async function announceRetry(context: Context, provider: RemoteProviderName, errorType: string): Promise<void> {
-  const { attempt, retryPolicy, workflowExecution } = context.info;
+async function announceRetry(context: Context, provider: RemoteProviderName, errorType: string, attempt: number): Promise<void> {
+  const { retryPolicy, workflowExecution, isLocal } = context.info;
   const maximumAttempts = retryPolicy?.maximumAttempts ?? 0;
-  if (!workflowExecution || (maximumAttempts > 0 && attempt >= maximumAttempts)) return;
+  // A local first attempt's workflow announces the retry itself, in the task that schedules it.
+  if (isLocal || !workflowExecution || (maximumAttempts > 0 && context.info.attempt >= maximumAttempts)) return;
   try {
     await context.client.withDeadline(Date.now() + ANNOUNCE_DEADLINE_MS, () =>
       context.client.workflow.getHandle(workflowExecution.workflowId, workflowExecution.runId).signal(providerAttemptFailedSignal, { provider, attempt, errorType }),
@@ -287,6 +309,22 @@ function classifyFailure(error: unknown, deadlineExpired: boolean, settings: Rem
     return { type: 'Timeout', retryable: true, message: `no answer within the provider timeout (${settings.timeoutMs} ms)` };
   }
   return classifyProviderError(error);
+}
+
+/**
+ * This attempt's number within the step, and what the step's earlier attempts left: the previous
+ * attempt's heartbeat, else what the step made before this activity (attempts lost with a worker
+ * that died before heartbeating become `Interrupted`).
+ */
+function attemptOf(context: Context, earlier: EarlierAttempts | undefined) {
+  const offset = earlier?.attempts ?? 0;
+  const attempt = context.info.attempt + offset;
+  const carried = context.info.heartbeatDetails ?? earlier;
+  return {
+    attempt,
+    earlierErrors: attemptErrorsBefore(attempt, earlierAttemptErrors(carried)),
+    earlierSpend: earlierAttemptSpend(carried),
+  };
 }
 
 function earlierAttemptErrors(heartbeatDetails: unknown): string[] {

@@ -3,6 +3,7 @@
  * worker, real SDKs against the provider emulator) and writes each run's history to
  * test/fixtures/histories/<case>.<TAG>.json, the form the replay test reads. TAG defaults to the
  * short commit hash, so a later recording adds files next to earlier ones instead of replacing them.
+ * `RECORD_CASES=<case>,<case>` records only those.
  *
  * Payload encryption is off: the replay test decodes payloads with the default converter, and the
  * fixtures hold only the emulator's canned text.
@@ -82,6 +83,14 @@ function startAnalysis(recorder: Recorder, queue: AppConfig, input: AnalyzeDocum
   });
 }
 
+async function startLocalFirst(recorder: Recorder, content: string) {
+  const document = await recorder.documents.create({ content });
+  const queue = recorder.anthropicQueue;
+  // As the API plans it with ANTHROPIC_RATE_LIMIT=0 and ANTHROPIC_LOCAL_FIRST_ATTEMPT=true.
+  const plan = planProviderChain(queue).map((step) => (step.provider === 'anthropic' ? { ...step, taskQueue: queue.temporal.taskQueue, firstAttemptLocal: true as const } : step));
+  return startAnalysis(recorder, queue, { documentId: document.id, analysisType: 'full', cacheKey: `record-${randomUUID()}`, cacheChecked: true, plan });
+}
+
 const RECORDING_SCHEDULE = { pollIntervalMs: 300, maxWaitMs: 60_000 };
 
 async function startDeferred(recorder: Recorder, content: string) {
@@ -134,6 +143,12 @@ const CASES: Record<string, (recorder: Recorder) => Promise<WorkflowHandle>> = {
       cacheChecked: true,
       plan: planProviderChain(recorder.anthropicQueue),
     });
+  },
+  // <PROVIDER>_LOCAL_FIRST_ATTEMPT: the first attempt a local activity; then one that fails and is retried as an activity.
+  'analyze-document-local-first-completed': async (recorder) => startLocalFirst(recorder, `${ARTICLE} Local first.`),
+  'analyze-document-local-first-retry-completed': async (recorder) => {
+    recorder.emulator.provider('anthropic').enqueue({ kind: 'status', status: 529 });
+    return startLocalFirst(recorder, `${ARTICLE} Local first, then retried.`);
   },
   'analyze-document-failed': async (recorder) =>
     startAnalysis(recorder, recorder.localQueue, { documentId: 'doc_00000000000000000000000000000000', analysisType: 'full' }),
@@ -281,7 +296,9 @@ async function main() {
     }
     const recorder: Recorder = { client, documents, emulator, localQueue, anthropicQueue };
     fs.mkdirSync(OUTPUT_DIR, { recursive: true });
-    for (const [name, run] of Object.entries(CASES)) {
+    // RECORD_CASES=a,b records only those cases (e.g. the ones a change adds).
+    const only = process.env.RECORD_CASES?.split(',').filter(Boolean);
+    for (const [name, run] of Object.entries(CASES).filter(([name]) => !only || only.includes(name))) {
       emulator.reset();
       const handle = await run(recorder);
       const outcome = await closedStatus(handle);

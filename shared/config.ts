@@ -52,6 +52,8 @@ function providerSettingsSchema(provider: RemoteProviderName) {
     [`${prefix}_CIRCUIT_BREAKER_RECOVERY_SECONDS`]: positiveNumber.default(60),
     // 0: no server-side limit (the provider's own 429s and the gate still apply).
     [`${prefix}_RATE_LIMIT`]: z.coerce.number().min(0).default(100),
+    // true: each fallback step's first attempt runs as a local activity (needs _RATE_LIMIT=0).
+    [`${prefix}_LOCAL_FIRST_ATTEMPT`]: z.enum(['true', 'false']).default('false'),
     [`${prefix}_MAX_CONCURRENCY`]: positiveInt.default(10),
     [`${prefix}_MAX_TOKENS`]: positiveInt.default(1024),
     [`${prefix}_MODEL_ADVANCED`]: z.string().trim().min(1).default(models.advanced),
@@ -149,6 +151,11 @@ export interface RemoteProviderConfig extends ProviderCredentials {
   circuitBreakerRecoveryMs: number;
   /** Requests per minute across every worker (the provider task queue's server-side limit). */
   rateLimitPerMinute: number;
+  /**
+   * The step's first attempt runs as a local activity inside the job's workflow task (no activity
+   * task, one workflow task per job when it succeeds); retries are activities. Only without a rate limit.
+   */
+  localFirstAttempt: boolean;
   /** Bulkhead: concurrent calls per worker process. */
   maxConcurrency: number;
   maxTokens: number;
@@ -309,6 +316,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       circuitBreakerThreshold: Number(read('CIRCUIT_BREAKER_THRESHOLD')),
       circuitBreakerRecoveryMs: seconds('CIRCUIT_BREAKER_RECOVERY_SECONDS'),
       rateLimitPerMinute: Number(read('RATE_LIMIT')),
+      localFirstAttempt: read('LOCAL_FIRST_ATTEMPT') === 'true',
       maxConcurrency: Number(read('MAX_CONCURRENCY')),
       maxTokens: Number(read('MAX_TOKENS')),
       models: { advanced: String(read('MODEL_ADVANCED')), light: String(read('MODEL_LIGHT')) },
@@ -324,6 +332,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     openai: remote('openai'),
     'openai-compatible': remote('openai-compatible'),
   };
+  for (const name of REMOTE_PROVIDERS) {
+    // A local activity never passes through the provider's task queue, where the server enforces the limit.
+    if (providers[name].localFirstAttempt && providers[name].rateLimitPerMinute > 0) {
+      throw new ConfigError(`${envPrefix(name)}_LOCAL_FIRST_ATTEMPT`, `needs ${envPrefix(name)}_RATE_LIMIT=0: a local activity would bypass the server-side rate limit`);
+    }
+  }
   const spend = parseSpendConfig(
     { ...e, apiKeys: splitList(e.API_KEYS), adminApiKeys: splitList(e.ADMIN_API_KEYS), defaultReservationTtlSeconds: 2 * defaultShutdownGraceSeconds(providers) },
     (variable, problem) => {

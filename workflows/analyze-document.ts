@@ -23,6 +23,8 @@ import { JOB_PROGRESS_MEMO_KEY, jobProgressQuery, providerAttemptFailedSignal, S
 import type { ProviderStep } from '../shared/core/providers/plan';
 import { analyzeWithLocalAnalyzerOnly } from './analyze-document-v1';
 import { stepSpendOf } from '../shared/core/spend/step-spend';
+import type { ProviderCallRequest } from '../activities/provider-call';
+import { callProviderLocalFirst, usesLocalFirstAttempt } from './local-first-attempt';
 
 /** Workflows started before the fallback chain existed replay the local-only path (see analyze-document-v1). */
 export const FALLBACK_CHAIN_PATCH = 'provider-fallback-chain';
@@ -197,7 +199,10 @@ export async function runProviders(input: AnalyzeDocumentInput, progress: JobPro
     const storeUnderCacheKey = storeInStep && progress.chain.length === 0 ? input.cacheKey : undefined;
     let result: AnalysisResult;
     try {
-      result = await runStep(step, `${index + 1}/${steps.length}`, input, tier, storeUnderCacheKey);
+      result = await runStep(step, `${index + 1}/${steps.length}`, input, tier, storeUnderCacheKey, (lastFailure) => {
+        progress.currentAttempt = { provider: step.provider, attempt: 2, lastFailure };
+        reporter.publish();
+      });
     } catch (error) {
       if (isCancellation(error)) {
         if (cancelRequested(input)) recordCancelledStep(progress, step.provider);
@@ -240,17 +245,20 @@ function runStep(
   input: AnalyzeDocumentInput,
   tier: 'advanced' | 'light',
   storeUnderCacheKey: string | undefined,
+  announceSecondAttempt: (lastFailure: string) => void,
 ): Promise<AnalysisResult> {
+  const stepSummary = `${step.provider} (${step.provider === 'local' ? 'extractive' : `${tier} tier`}) · fallback step ${position}`;
+  const localFirst = step.provider !== 'local' && usesLocalFirstAttempt(step);
   const activities = proxyActivities<Activities>({
     // Shown on the activity in the Temporal UI; the attempt number is the activity's own.
-    summary: `${step.provider} (${step.provider === 'local' ? 'extractive' : `${tier} tier`}) · fallback step ${position} · up to ${step.retry.maximumAttempts} attempts`,
+    summary: localFirst ? `${stepSummary} · attempts 2 to ${step.retry.maximumAttempts}` : `${stepSummary} · up to ${step.retry.maximumAttempts} attempts`,
     taskQueue: step.taskQueue,
     startToCloseTimeout: step.startToCloseTimeoutMs,
     ...(step.heartbeatTimeoutMs > 0 && { heartbeatTimeout: step.heartbeatTimeoutMs }),
     // The job is cancelled only once the provider request is aborted and the activity has said so.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: {
-      maximumAttempts: step.retry.maximumAttempts,
+      maximumAttempts: localFirst ? step.retry.maximumAttempts - 1 : step.retry.maximumAttempts,
       initialInterval: step.retry.initialIntervalMs,
       backoffCoefficient: step.retry.backoffCoefficient,
       maximumInterval: step.retry.maximumIntervalMs,
@@ -258,7 +266,7 @@ function runStep(
   });
   const storing = storeUnderCacheKey !== undefined ? { storeUnderCacheKey } : {};
   if (step.provider === 'local') return activities.analyzeWithLocalAnalyzer({ documentId: input.documentId, ...storing });
-  return activities.callProvider({
+  const request: ProviderCallRequest = {
     provider: step.provider,
     documentId: input.documentId,
     analysisType: input.analysisType,
@@ -266,7 +274,9 @@ function runStep(
     ...(input.options?.maxTokens !== undefined && { maxTokens: input.options.maxTokens }),
     ...(input.options?.budget && { budget: input.options.budget }),
     ...storing,
-  });
+  };
+  if (localFirst) return callProviderLocalFirst(step, request, stepSummary, activities.callProvider, announceSecondAttempt);
+  return activities.callProvider(request);
 }
 
 function recordFailedStep(progress: JobProgress, step: ProviderStep, failure: ApplicationFailure | undefined, error: Error): void {

@@ -16,14 +16,17 @@ const patchIdsIn = (history: RecordedHistory) =>
     .filter((marker) => marker?.markerName === 'core_patch')
     .map((marker) => JSON.parse(Buffer.from(marker.details['patch-data'].payloads[0].data, 'base64').toString('utf8')).id as string);
 
-/** The history with its start input rewritten, as if the starter had asked for `revision`. */
-function startedWithRevision(history: RecordedHistory, revision: number): RecordedHistory {
+/** The history with its start input rewritten by `change`. */
+function withInput(history: RecordedHistory, change: (input: Record<string, unknown>) => Record<string, unknown>): RecordedHistory {
   const copy = structuredClone(history);
   const payload = copy.events[0]!.workflowExecutionStartedEventAttributes.input.payloads[0];
   const input = JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8'));
-  payload.data = Buffer.from(JSON.stringify({ ...input, revision })).toString('base64');
+  payload.data = Buffer.from(JSON.stringify(change(input))).toString('base64');
   return copy;
 }
+
+/** The history as if the starter had asked for `revision`. */
+const startedWithRevision = (history: RecordedHistory, revision: number): RecordedHistory => withInput(history, (input) => ({ ...input, revision }));
 
 /** Histories recorded by earlier releases must replay on today's workflow code (see FALLBACK_CHAIN_PATCH). */
 describe('workflow replay compatibility', function () {
@@ -73,6 +76,20 @@ describe('workflow replay compatibility', function () {
     it(`replays ${file} started as revision ${JOB_WORKFLOW_REVISION} (recorded by a worker of the release before)`, async () => {
       const recorded = startedWithRevision(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')), JOB_WORKFLOW_REVISION);
       await Worker.runReplayHistory({ workflowBundle, replayName: `${file} as revision ${JOB_WORKFLOW_REVISION}` }, temporal.api.history.v1.History.fromObject(recorded));
+    });
+  }
+
+  // A worker of the release before reads no `firstAttemptLocal` in the plan and runs the step as an
+  // activity, with no marker: today's code must replay that run the same way.
+  const plannedJobHistories = files.filter((file) => file.startsWith('analyze-document-api-started-retry-completed.'));
+  it('has recorded job histories with a planned anthropic step', () => assert.ok(plannedJobHistories.length > 0));
+  for (const file of plannedJobHistories) {
+    it(`replays ${file} with its first attempt planned local (run by a worker of the release before)`, async () => {
+      const recorded = withInput(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')), (input) => ({
+        ...input,
+        plan: (input.plan as { provider: string }[]).map((step) => (step.provider === 'anthropic' ? { ...step, firstAttemptLocal: true } : step)),
+      }));
+      await Worker.runReplayHistory({ workflowBundle, replayName: `${file} planned local-first` }, temporal.api.history.v1.History.fromObject(recorded));
     });
   }
 

@@ -56,6 +56,7 @@ describe('config', () => {
         circuitBreakerThreshold: 5,
         circuitBreakerRecoveryMs: 60_000,
         rateLimitPerMinute: 100,
+        localFirstAttempt: false,
         maxConcurrency: 10,
         maxTokens: 1024,
         models: undefined,

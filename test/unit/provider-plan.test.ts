@@ -35,6 +35,14 @@ describe('provider chain plan', () => {
     assert.throws(() => loadConfig({ ANTHROPIC_RATE_LIMIT: '-1' }), /ANTHROPIC_RATE_LIMIT/);
   });
 
+  it('marks the steps whose first attempt runs as a local activity, which only a provider without a server-side limit may ask for', () => {
+    const config = loadConfig({ LLM_PROVIDERS: 'anthropic,openai,local', ANTHROPIC_API_KEY: 'a', OPENAI_API_KEY: 'o', ANTHROPIC_RATE_LIMIT: '0', ANTHROPIC_LOCAL_FIRST_ATTEMPT: 'true' });
+    assert.deepEqual(planProviderChain(config).map((step) => step.firstAttemptLocal), [true, undefined, undefined]);
+    assert.equal('firstAttemptLocal' in planProviderChain(loadConfig({ LLM_PROVIDERS: 'anthropic', ANTHROPIC_API_KEY: 'a', ANTHROPIC_RATE_LIMIT: '0' }))[0]!, false);
+    assert.throws(() => loadConfig({ ANTHROPIC_LOCAL_FIRST_ATTEMPT: 'true' }), /ANTHROPIC_LOCAL_FIRST_ATTEMPT needs ANTHROPIC_RATE_LIMIT=0/);
+    assert.throws(() => loadConfig({ OPENAI_LOCAL_FIRST_ATTEMPT: 'yes', OPENAI_RATE_LIMIT: '0' }), /OPENAI_LOCAL_FIRST_ATTEMPT/);
+  });
+
   it('has no local fallback when LLM_PROVIDERS leaves it out on purpose', () => {
     const plan = planProviderChain(loadConfig({ LLM_PROVIDERS: 'anthropic', ANTHROPIC_API_KEY: 'a' }));
     assert.deepEqual(plan.map((step) => step.provider), ['anthropic']);

@@ -23,6 +23,8 @@ export interface ProviderStep {
   startToCloseTimeoutMs: number;
   heartbeatTimeoutMs: number;
   retry: ProviderRetryPolicy;
+  /** The first attempt runs as a local activity (`<PROVIDER>_LOCAL_FIRST_ATTEMPT`); absent in plans made before it existed. */
+  firstAttemptLocal?: true;
 }
 
 /** Cancellation reaches an activity with its next heartbeat; heartbeats are throttled to 80 % of this. */
@@ -65,6 +67,7 @@ export function planProviderChain(config: AppConfig): ProviderStep[] {
         backoffCoefficient: settings.backoffFactor,
         maximumIntervalMs: settings.retryMaxIntervalMs,
       },
+      ...(settings.localFirstAttempt && settings.rateLimitPerMinute === 0 && { firstAttemptLocal: true as const }),
     };
   });
   return steps;

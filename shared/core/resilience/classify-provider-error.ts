@@ -256,6 +256,7 @@ export function toApplicationFailure(classified: ClassifiedError, options: ToApp
     message: redactSecrets(classified.message),
     nonRetryable: !classified.retryable,
     ...(nextRetryDelay !== undefined && { nextRetryDelay }),
-    details: [{ status: classified.status, retryAfterMs, ...options.details }],
+    // In the details too: a workflow that retries a local attempt itself cannot read nextRetryDelay back.
+    details: [{ status: classified.status, retryAfterMs, ...options.details, ...(nextRetryDelay !== undefined && { nextRetryDelayMs: nextRetryDelay }) }],
   });
 }
