@@ -9,8 +9,9 @@ import { decodeOptionalFailureToOptionalError, decodeOptionalSinglePayload } fro
 import { temporal } from '@temporalio/proto';
 import type { AnalysisResult } from '../shared/core/analysis-result';
 import { applicationFailureOf } from '../shared/core/failure-types';
-import type { FinishedJob, JobProgress, JobResult } from '../shared/core/job-types';
-import { JOB_PROGRESS_MEMO_KEY, SEARCH_ATTRIBUTES } from '../shared/core/names';
+import type { AnalyzeDocumentInput, FinishedJob, JobProgress, JobResult } from '../shared/core/job-types';
+import type { ProviderName } from '../shared/core/providers/catalog';
+import { JOB_PROGRESS_MEMO_KEY, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../shared/core/names';
 import type { ExecutionStatusName } from './job-view';
 
 const EventType = temporal.api.enums.v1.EventType;
@@ -44,6 +45,8 @@ export class JobHistory {
   private token: Uint8Array | undefined;
   private started = false;
   private ended = false;
+  private input?: Payload;
+  private firstStepInTask?: ProviderName | false;
 
   constructor(
     private readonly client: Client,
@@ -163,9 +166,19 @@ export class JobHistory {
         const started = event.workflowExecutionStartedEventAttributes!;
         state.runId = started.originalExecutionRunId ?? undefined;
         state.startedAt = isoOf(event);
+        // A deferred job's first task submits a provider batch: only a synchronous job calls its first step there.
+        if (started.workflowType?.name === WORKFLOW_TYPES.analyzeDocument) this.input = (started.input?.payloads?.[0] as Payload | undefined) ?? undefined;
         this.applySearchAttributes(started.searchAttributes?.indexedFields);
         await progressIn(started.memo?.fields as Record<string, Payload> | undefined);
         break;
+      }
+      case EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED: {
+        // A first attempt run inside the workflow task publishes nothing until the task completes; a
+        // worker taking the task is the news that it runs, so the job reads as the workflow will say.
+        if (state.progress?.version !== 0 || state.progress.stage !== 'queued') return;
+        const provider = await this.firstStepRunInTask();
+        if (provider) state.progress = { ...state.progress, stage: 'analyzing', provider };
+        return;
       }
       case EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED:
         await progressIn(event.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields as Record<string, Payload> | undefined);
@@ -204,6 +217,18 @@ export class JobHistory {
         return;
     }
     if (this.closed && !state.closedAt) state.closedAt = isoOf(event);
+  }
+
+  /** The provider of the job's first step when its first attempt runs in the workflow task (`firstAttemptLocal`), read from the start input once. */
+  private async firstStepRunInTask(): Promise<ProviderName | false> {
+    if (this.firstStepInTask === undefined) {
+      const input = await decodeOptionalSinglePayload<AnalyzeDocumentInput>(this.client.options.loadedDataConverter, this.input).catch(() => undefined);
+      const [first] = input?.plan ?? [];
+      // A job that reads the cache first (not started by the API) is not calling its provider yet.
+      const readsCacheFirst = !!input?.cacheKey && !input.cacheChecked;
+      this.firstStepInTask = first?.firstAttemptLocal && !readsCacheFirst ? first.provider : false;
+    }
+    return this.firstStepInTask;
   }
 
   /** The run's own account of the finished job: what the rest of its history would have said. */

@@ -2,7 +2,8 @@
  * `npm run bench -- compare`: the project's job path beside its floors, in one run on one server,
  * interleaved: a direct SDK call, the bare Temporal floor (one workflow + one activity making that
  * call; and, for reference, the same with the call as a local activity), the project's job through the API (POST, then long-polls following its progress, or its event
- * stream, or one GET with until=finished, or POST ?wait=30 alone), and a cache hit beside /api/health/live.
+ * stream, or one GET with until=finished, or POST ?wait=30 alone; and three of those again with the
+ * provider's first attempt as a local activity), and a cache hit beside /api/health/live.
  * Prints figures and ratios; asserts nothing. BENCH_ROUNDS, BENCH_SECONDS and BENCH_WARMUP_SECONDS (each
  * path under load before anything is measured) shorten or lengthen it.
  */
@@ -18,6 +19,9 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
 const CLIENTS = 50;
 /** Not a target: what the engine charges when the call is a local activity (one workflow task, no activity task). */
 const LOCAL_ACTIVITY_FLOOR = 'Temporal floor, call as local activity';
+/** The project beside itself with ANTHROPIC_LOCAL_FIRST_ATTEMPT=true: its own task queue, worker and API on the same server. */
+const LOCAL_FIRST = 'local first';
+const LOCAL_FIRST_ENV = { ANTHROPIC_LOCAL_FIRST_ATTEMPT: 'true' };
 
 const ms = (value: number) => `${value.toFixed(1)}`.padStart(7);
 const row = (name: string, sequential: Latencies | undefined, load: LoadFigures | undefined) =>
@@ -39,8 +43,10 @@ async function untunedFloor(): Promise<{ sequential: Latencies; load: LoadFigure
 
 export async function benchCompare(): Promise<void> {
   console.log(`compare: ${ROUNDS} interleaved sequential rounds, then ${CLIENTS} concurrent clients for ${SECONDS} s per path (emulator at 0 ms)`);
+  console.log(`project: ANTHROPIC_RATE_LIMIT=${process.env.BENCH_PROVIDER_RATE_LIMIT ?? '0'}; "${LOCAL_FIRST}" rows: the same with ${Object.entries(LOCAL_FIRST_ENV).map(([key, value]) => `${key}=${value}`).join(' ')}`);
   const before = await untunedFloor();
-  const stack = await startCompareStack();
+  const stack = await startCompareStack({ variants: { [LOCAL_FIRST]: LOCAL_FIRST_ENV } });
+  const localFirstApi = stack.variantApiUrls[LOCAL_FIRST]!;
   try {
     const paths: Record<string, RunOnce> = {
       'direct SDK call': directSdkCall(stack.emulator.anthropicBaseUrl),
@@ -50,6 +56,9 @@ export async function benchCompare(): Promise<void> {
       'project job (POST + event stream)': projectJobFollowingEvents(stack.apiUrl),
       'project job (POST + until=finished)': projectJobUntilFinished(stack.apiUrl),
       'project job (POST ?wait=30)': projectJobInOneRequest(stack.apiUrl),
+      [`project job, ${LOCAL_FIRST} (API POST + wait)`]: projectJob(localFirstApi),
+      [`project job, ${LOCAL_FIRST} (POST + event stream)`]: projectJobFollowingEvents(localFirstApi),
+      [`project job, ${LOCAL_FIRST} (POST ?wait=30)`]: projectJobInOneRequest(localFirstApi),
     };
     // The client the issue's first table measured: it follows every change.
     const followingPath = 'project job (API POST + wait)';
@@ -65,7 +74,9 @@ export async function benchCompare(): Promise<void> {
     const processesOf: Record<string, string[]> = {
       'Temporal floor': ['temporal', 'floor worker'],
       [LOCAL_ACTIVITY_FLOOR]: ['temporal', 'floor worker'],
-      ...Object.fromEntries(projectPaths.map((name) => [name, ['temporal', 'project worker', 'api']])),
+      ...Object.fromEntries(
+        projectPaths.map((name) => [name, name.includes(LOCAL_FIRST) ? ['temporal', `project worker (${LOCAL_FIRST})`, `api (${LOCAL_FIRST})`] : ['temporal', 'project worker', 'api']]),
+      ),
     };
     // CPU milliseconds per process over each half, with the half's completed count.
     const { load, measured } = await mirroredLoad(paths, CLIENTS, SECONDS, async (name, half) => {

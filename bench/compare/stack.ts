@@ -21,6 +21,8 @@ export interface CompareStack {
   devServer: RunningDevServer;
   client: Client;
   apiUrl: string;
+  /** The API of each variant (`variants`), by name. */
+  variantApiUrls: Record<string, string>;
   serverMetricsUrl: string;
   /** Process ids by role, for CPU accounting: temporal, floor worker, project worker(s), api. */
   pids: Record<string, number | undefined>;
@@ -38,6 +40,12 @@ export interface CompareStackOptions {
   projectEnv?: NodeJS.ProcessEnv;
   /** Laid over the API process's environment only (e.g. NODE_OPTIONS for a CPU profile). */
   apiEnv?: NodeJS.ProcessEnv;
+  /**
+   * More deployments of the project beside the main one, by name, each with its own task queue, one
+   * worker and an API, its settings laid over the project's: two configurations measured on one server.
+   * Their processes are `project worker (<name>)` and `api (<name>)` in `pids`.
+   */
+  variants?: Record<string, NodeJS.ProcessEnv>;
 }
 
 /** For `apiEnv`: the process writes its V8 CPU profile into `dir` when it exits. */
@@ -79,8 +87,23 @@ export async function startCompareStack(options: CompareStackOptions = {}): Prom
   await waitFor(async () => floor.output(), (output) => output.includes('floor worker: ready'), 60_000);
 
   let apiUrl = '';
-  if (options.project !== false) {
+  const variantApiUrls: Record<string, string> = {};
+  const startProject = async (projectEnv: NodeJS.ProcessEnv, workers: number, label: (role: string, index: number) => string) => {
     const apiPort = await freePort();
+    // A worker says it is polling at `info`; its log is otherwise quiet.
+    for (let i = 0; i < workers; i++) {
+      const worker = await spawnWorker({ ...projectEnv, LOG_LEVEL: 'info' });
+      processes.push(worker);
+      pids[label('project worker', i)] = worker.child.pid;
+    }
+    const api = spawnEntry('api/main.ts', { ...projectEnv, PORT: String(apiPort), ...options.apiEnv });
+    processes.push(api);
+    pids[label('api', 0)] = api.child.pid;
+    const url = `http://127.0.0.1:${apiPort}`;
+    await waitFor(() => fetch(`${url}/api/health/live`).then((r) => r.ok, () => false), (ok) => ok, 60_000);
+    return url;
+  };
+  if (options.project !== false) {
     const projectEnv: NodeJS.ProcessEnv = {
       ...env,
       TEMPORAL_TASK_QUEUE: 'bench-project',
@@ -92,26 +115,21 @@ export async function startCompareStack(options: CompareStackOptions = {}): Prom
       ANTHROPIC_RATE_LIMIT: process.env.BENCH_PROVIDER_RATE_LIMIT ?? '0',
       ANTHROPIC_MAX_CONCURRENCY: '200',
       RATE_LIMIT_PER_MINUTE: '10000000',
-      PORT: String(apiPort),
       ...options.projectEnv,
     };
-    // A worker says it is polling at `info`; its log is otherwise quiet.
-    for (let i = 0; i < (options.workers ?? 1); i++) {
-      const worker = await spawnWorker({ ...projectEnv, LOG_LEVEL: 'info' });
-      processes.push(worker);
-      pids[i === 0 ? 'project worker' : `project worker ${i + 1}`] = worker.child.pid;
+    apiUrl = await startProject(projectEnv, options.workers ?? 1, (role, i) => (i === 0 ? role : `${role} ${i + 1}`));
+    for (const [name, variantEnv] of Object.entries(options.variants ?? {})) {
+      const variantDir = path.join(dataDir, `variant-${name.replace(/\W+/g, '-')}`);
+      fs.mkdirSync(variantDir, { recursive: true });
+      variantApiUrls[name] = await startProject({ ...projectEnv, TEMPORAL_TASK_QUEUE: `bench-project-${name.replace(/\W+/g, '-')}`, DATA_DIR: variantDir, ...variantEnv }, 1, (role) => `${role} (${name})`);
     }
-    const api = spawnEntry('api/main.ts', { ...projectEnv, ...options.apiEnv });
-    processes.push(api);
-    pids.api = api.child.pid;
-    apiUrl = `http://127.0.0.1:${apiPort}`;
-    await waitFor(() => fetch(`${apiUrl}/api/health/live`).then((r) => r.ok, () => false), (ok) => ok, 60_000);
   }
   return {
     emulator,
     devServer,
     client,
     apiUrl,
+    variantApiUrls,
     serverMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     pids,
     stop: async () => {

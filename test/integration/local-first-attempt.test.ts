@@ -117,13 +117,16 @@ describe('a provider step whose first attempt is a local activity (<PROVIDER>_LO
     );
   });
 
-  it('is cancelled while its local attempt hangs: the request is aborted and the job ends cancelled', async () => {
+  it('reads running while its local attempt hangs, and is cancelled: the request is aborted and the job ends cancelled', async () => {
     harness.emulator.provider('anthropic').setDefault({ kind: 'hang' });
     const running = await harness.start({ ...LOCAL_FIRST, LLM_PROVIDERS: 'anthropic,local', ANTHROPIC_TIMEOUT_SECONDS: '30' });
     const started = await request(running.apiUrl, 'POST', '/api/analyze', { json: { content: uniqueText() } });
     assert.equal(started.status, 202, JSON.stringify(started.body));
     const jobId = started.body.jobId as string;
     await harness.emulator.provider('anthropic').waitForRequests(1, 20_000);
+    // Nothing is published while the attempt runs: the worker's taking of the task says it runs.
+    const during = await request(running.apiUrl, 'GET', `/api/jobs/${jobId}`);
+    assert.deepEqual([during.body.status, during.body.stage, during.body.provider], ['running', 'analyzing', 'anthropic']);
     const cancel = await request(running.apiUrl, 'DELETE', `/api/jobs/${jobId}`);
     assert.equal(cancel.status, 202, JSON.stringify(cancel.body));
     const view = (await waitFor(() => request(running.apiUrl, 'GET', `/api/jobs/${jobId}`), (response) => ['cancelled', 'completed', 'failed'].includes(response.body.status), 30_000)).body;

@@ -105,4 +105,44 @@ describe('job status right after a worker restart (real processes)', function ()
       assert.deepEqual(fresh.body.chain, done.chain);
     });
   }
+
+  // ANTHROPIC_LOCAL_FIRST_ATTEMPT: the first attempt runs inside the workflow task. A killed worker
+  // takes the task with it: it times out (10 s) and the next worker runs the step again, and the lost
+  // attempt is not counted. A stopped worker finishes that attempt before it exits, grace period or not.
+  const localFirstEnv = () => ({
+    ...stack.env,
+    ...providerEnv(emulator, { LLM_PROVIDERS: 'anthropic,local', ANTHROPIC_TIMEOUT_SECONDS: '30', WORKER_SHUTDOWN_GRACE_SECONDS: '1', ANTHROPIC_RATE_LIMIT: '0', ANTHROPIC_LOCAL_FIRST_ATTEMPT: 'true' }),
+  });
+  /** An API, a worker and a job whose first (local) attempt the provider answers after `delayMs`, once it has been asked. */
+  const startLocalFirstJob = async (delayMs: number) => {
+    emulator.reset();
+    emulator.provider('anthropic').enqueue({ kind: 'ok', delayMs });
+    const env = localFirstEnv();
+    const apiUrl = await startApi(env);
+    const first = await startWorker(env);
+    const started = await request(apiUrl, 'POST', '/api/analyze', { json: { content: `Acme opened an office in Evora (${randomUUID()}). Staff are pleased.` } });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    await emulator.provider('anthropic').waitForRequests(1, 30_000);
+    return { env, apiUrl, first, jobId: started.body.jobId as string };
+  };
+
+  it('a worker killed (SIGKILL) during a local first attempt: the next worker runs the step again, and the lost attempt is not counted', async () => {
+    const { env, apiUrl, first, jobId } = await startLocalFirstJob(20_000);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await startWorker(env);
+    const done = await waitFor(() => request<Seen>(apiUrl, 'GET', `/api/jobs/${jobId}?wait=20&until=finished`), (response) => response.body.status === 'completed', 60_000);
+    assert.deepEqual(done.body.chain.map((step) => [step.provider, step.outcome, step.attempts, step.attemptErrors]), [['anthropic', 'succeeded', 1, undefined]]);
+    assert.equal(emulator.provider('anthropic').requests, 2, 'the provider was asked twice; the chain shows the attempt that answered');
+  });
+
+  it('a worker stopped (SIGTERM) during a local first attempt finishes the call before it exits, past its grace period', async () => {
+    const { apiUrl, first, jobId } = await startLocalFirstJob(5_000);
+    first.child.kill('SIGTERM');
+    assert.equal(await first.exited, 0);
+    const done = await request<Seen>(apiUrl, 'GET', `/api/jobs/${jobId}`);
+    assert.equal(done.body.status, 'completed', JSON.stringify(done.body));
+    assert.deepEqual(done.body.chain.map((step) => [step.provider, step.outcome, step.attempts]), [['anthropic', 'succeeded', 1]]);
+    assert.equal(emulator.provider('anthropic').requests, 1);
+  });
 });
