@@ -20,7 +20,7 @@ import { classifyProviderError, toApplicationFailure, type ClassifiedError } fro
 import { providerGateKey, type GateStore } from '../shared/adapters/gate-store';
 import { admitRequest, recordRequestOutcome, type GatePolicy } from '../shared/core/resilience/provider-gate';
 import { withUpwardJitter } from '../shared/core/resilience/backoff';
-import { attemptErrorsBefore, INTERRUPTED_ATTEMPT, WORKER_SHUTDOWN_ATTEMPT } from '../shared/core/resilience/interrupted-attempts';
+import { attemptErrorsBefore, earlierAttemptErrors, INTERRUPTED_ATTEMPT, WORKER_SHUTDOWN_ATTEMPT } from '../shared/core/resilience/interrupted-attempts';
 import type { EarlierAttempts } from '../shared/core/resilience/local-first-attempt';
 import { completeWithOneRepair, InvalidOutputError } from './providers/complete-with-repair';
 import { createLlmClient, type LlmClient } from './providers/llm-clients';
@@ -325,9 +325,4 @@ function attemptOf(context: Context, earlier: EarlierAttempts | undefined) {
     earlierErrors: attemptErrorsBefore(attempt, earlierAttemptErrors(carried)),
     earlierSpend: earlierAttemptSpend(carried),
   };
-}
-
-function earlierAttemptErrors(heartbeatDetails: unknown): string[] {
-  const errors = (heartbeatDetails as { attemptErrors?: unknown } | undefined)?.attemptErrors;
-  return Array.isArray(errors) ? errors.filter((entry): entry is string => typeof entry === 'string') : [];
 }

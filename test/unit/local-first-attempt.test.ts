@@ -32,4 +32,13 @@ describe('after a failed local first attempt', () => {
     assert.equal(retryAfterLocalAttempt(failedWith(new Error('worker lost')), RETRY)?.errorType, 'Interrupted');
     assert.equal(retryAfterLocalAttempt(failedWith(ApplicationFailure.retryable('busy', 'Overloaded')), RETRY)?.delayMs, 1_000);
   });
+
+  it('keeps only well-formed entries of the details it carries on', () => {
+    const failure = ApplicationFailure.create({ type: 'Overloaded', details: [{ attemptErrors: [42], attemptSpend: [spend, { attempt: 'one' }, null], nextRetryDelayMs: -5 }] });
+    assert.deepEqual(retryAfterLocalAttempt(failedWith(failure), RETRY), {
+      errorType: 'Overloaded',
+      delayMs: 1_000,
+      earlier: { attempts: 1, attemptErrors: ['Overloaded'], attemptSpend: [spend] },
+    });
+  });
 });

@@ -12,3 +12,9 @@ export function attemptErrorsBefore(attempt: number, recorded: readonly string[]
   const known = recorded.slice(0, earlier);
   return [...known, ...Array.from({ length: earlier - known.length }, () => INTERRUPTED_ATTEMPT)];
 }
+
+/** The earlier attempts' error types from what an attempt hands the next (heartbeat details, failure details). */
+export function earlierAttemptErrors(carried: unknown): string[] {
+  const errors = (carried as { attemptErrors?: unknown } | undefined)?.attemptErrors;
+  return Array.isArray(errors) ? errors.filter((entry): entry is string => typeof entry === 'string') : [];
+}

@@ -3,8 +3,8 @@
  * workflow retries it itself, as the activity's own retry policy would have.
  */
 import { ApplicationFailure, CancelledFailure, TimeoutFailure } from '@temporalio/common';
-import type { AttemptSpend } from '../spend/attempt-spend';
-import { INTERRUPTED_ATTEMPT } from './interrupted-attempts';
+import { earlierAttemptSpend, type AttemptSpend } from '../spend/attempt-spend';
+import { earlierAttemptErrors, INTERRUPTED_ATTEMPT } from './interrupted-attempts';
 
 /** Attempts of a step made before its activity: the activity's attempts are numbered after them and carry their errors and spend. */
 export interface EarlierAttempts {
@@ -37,11 +37,12 @@ export function retryAfterLocalAttempt(error: unknown, retry: { maximumAttempts:
   const failure = chain.find((cause): cause is ApplicationFailure => cause instanceof ApplicationFailure);
   if (failure?.nonRetryable) return undefined;
   const errorType = failure?.type ?? (chain.some((cause) => cause instanceof TimeoutFailure) ? 'Timeout' : INTERRUPTED_ATTEMPT);
-  const details = (failure?.details?.[0] ?? {}) as { attemptErrors?: unknown; attemptSpend?: unknown; nextRetryDelayMs?: unknown };
-  const attemptErrors = Array.isArray(details.attemptErrors) && details.attemptErrors.length > 0 ? details.attemptErrors.filter((entry): entry is string => typeof entry === 'string') : [errorType];
+  const details = failure?.details?.[0];
+  const recordedErrors = earlierAttemptErrors(details);
+  const nextRetryDelayMs = (details as { nextRetryDelayMs?: unknown } | undefined)?.nextRetryDelayMs;
   return {
     errorType,
-    delayMs: typeof details.nextRetryDelayMs === 'number' && details.nextRetryDelayMs >= 0 ? details.nextRetryDelayMs : retry.initialIntervalMs,
-    earlier: { attempts: 1, attemptErrors, attemptSpend: Array.isArray(details.attemptSpend) ? (details.attemptSpend as AttemptSpend[]) : [] },
+    delayMs: typeof nextRetryDelayMs === 'number' && nextRetryDelayMs >= 0 ? nextRetryDelayMs : retry.initialIntervalMs,
+    earlier: { attempts: 1, attemptErrors: recordedErrors.length > 0 ? recordedErrors : [errorType], attemptSpend: earlierAttemptSpend(details) },
   };
 }
