@@ -7,7 +7,8 @@
  * - the job path beside its floors: direct SDK call, bare Temporal floor, project job, cache hit (compare.ts).
  * - a cache hit beside /api/health/live on one API process (cache-hit.ts; also part of compare).
  * - budget reservation overhead per provider call, in-process and Redis, beside a Redis PING (reservation.ts).
- * `npm run bench -- providers` (or `cache`, `jobs`, `analyzer`, `compare`, `cache-hit`, `rate-limit`, `reservation`) runs one part.
+ * `npm run bench -- providers` (or `cache`, `jobs`, `analyzer`, `compare`, `cache-hit`, `rate-limit`, `reservation`) runs one part;
+ * `npm run bench -- engine-settings` (engine-settings.ts) compares candidate dev-server settings and runs only when named.
  */
 import { analyzeLocally } from '../shared/core/local-analyzer';
 import { request } from '../test/helpers/http';
@@ -63,7 +64,10 @@ async function main() {
   if (wants('cache-hit')) await (await import('./cache-hit')).benchCacheHit();
   if (wants('rate-limit')) await benchRateLimit();
   if (wants('reservation')) await (await import('./reservation')).benchReservation();
-  if ([...parts].every((part) => part === 'compare' || part === 'cache-hit' || part === 'rate-limit' || part === 'reservation') && parts.size > 0) return;
+  // Not part of the full run: it compares candidate dev-server settings, not the product.
+  if (parts.has('engine-settings')) await (await import('./engine-settings')).benchEngineSettings();
+  const standalone = ['compare', 'cache-hit', 'rate-limit', 'reservation', 'engine-settings'];
+  if ([...parts].every((part) => standalone.includes(part)) && parts.size > 0) return;
   const stack = await getTestStack();
   if (wants('providers')) await benchProviders(stack);
   if (wants('cache')) await benchCache(stack);

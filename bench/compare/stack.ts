@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { startDevServer, type RunningDevServer } from '../../scripts/temporal/dev-server';
+import { startDevServer, type DevServerOptions, type RunningDevServer } from '../../scripts/temporal/dev-server';
 import { resolveTemporalCli } from '../../scripts/temporal/temporal-cli';
 import { startProviderEmulator, type ProviderEmulator } from '../../test/emulator/provider-emulator';
 import { waitFor } from '../../test/helpers/http';
@@ -46,6 +46,8 @@ export interface CompareStackOptions {
    * Their processes are `project worker (<name>)` and `api (<name>)` in `pids`.
    */
   variants?: Record<string, NodeJS.ProcessEnv>;
+  /** Laid over the dev server's settings (a candidate measured by `bench -- engine-settings`). */
+  devServer?: Pick<DevServerOptions, 'env' | 'sqlitePragmas' | 'dynamicConfig'>;
 }
 
 /** For `apiEnv`: the process writes its V8 CPU profile into `dir` when it exits. */
@@ -68,6 +70,7 @@ export async function startCompareStack(options: CompareStackOptions = {}): Prom
     dbFile: path.join(dataDir, 'temporal.db'),
     metricsPort,
     ...(options.tuned === false && { untuned: true }),
+    ...options.devServer,
   });
   const connection = await Connection.connect({ address: devServer.address });
   const client = new Client({ connection });

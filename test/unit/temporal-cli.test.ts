@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { devServerArgs } from '../../scripts/temporal/dev-server';
+import { devServerArgs, devServerEnv } from '../../scripts/temporal/dev-server';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../shared/core/names';
 import { resolveTemporalCli, TemporalCliNotFoundError } from '../../scripts/temporal/temporal-cli';
 
@@ -84,6 +84,18 @@ describe('dev server arguments', () => {
     assert.deepEqual(valuesOf(withFile, '--sqlite-pragma'), ['journal_mode=wal', 'synchronous=normal', 'busy_timeout=10000']);
     const inMemory = devServerArgs({ cliPath: 't', port: 1, uiPort: 2, namespace: 'default' });
     assert.deepEqual(valuesOf(inMemory, '--sqlite-pragma'), []);
+    const more = devServerArgs({ cliPath: 't', port: 1, uiPort: 2, dbFile: '/d/t.db', namespace: 'default', sqlitePragmas: ['cache_size=-65536'] });
+    assert.deepEqual(valuesOf(more, '--sqlite-pragma'), ['journal_mode=wal', 'synchronous=normal', 'busy_timeout=10000', 'cache_size=-65536']);
+    const untuned = devServerArgs({ cliPath: 't', port: 1, uiPort: 2, dbFile: '/d/t.db', namespace: 'default', untuned: true, sqlitePragmas: ['cache_size=-65536'] });
+    assert.deepEqual(valuesOf(untuned, '--sqlite-pragma'), ['cache_size=-65536']);
+  });
+
+  it("run Go's collector less often unless the environment or the caller says otherwise", () => {
+    assert.equal(devServerEnv({}, { PATH: '/bin' }).GOGC, '400');
+    assert.equal(devServerEnv({}, { PATH: '/bin' }).PATH, '/bin');
+    assert.equal(devServerEnv({}, { GOGC: '150' }).GOGC, '150');
+    assert.equal(devServerEnv({ env: { GOGC: '100' } }, { GOGC: '150' }).GOGC, '100');
+    assert.equal(devServerEnv({ untuned: true }, {}).GOGC, undefined);
   });
 
   it('has no UI port when headless', () => {
