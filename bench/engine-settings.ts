@@ -10,8 +10,8 @@
  * settings (default: the project's settings beside Go's default collector), e.g.
  * `{"page cache": {"sqlitePragmas": ["cache_size=-65536"]}}`; BENCH_ROUNDS (6), BENCH_SECONDS (6).
  */
-import fs from 'node:fs';
 import type { DevServerOptions } from '../scripts/temporal/dev-server';
+import { rssMiB } from '../test/helpers/scale-out';
 import { cpuMillisOf } from './compare/cpu';
 import { closedLoop } from './compare/measure';
 import { projectJobInOneRequest, temporalFloor, type RunOnce } from './compare/paths';
@@ -31,11 +31,10 @@ const PATHS: Record<string, (stack: CompareStack) => RunOnce> = {
   'POST ?wait': (stack) => projectJobInOneRequest(stack.apiUrl),
 };
 
-/** The process's peak resident memory (VmHWM) in MiB, where /proc has it. */
-function peakRssMib(pid: number | undefined): string {
+/** The process's peak resident memory, where /proc has it. */
+function peakRss(pid: number | undefined): string {
   try {
-    const kib = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kib === undefined ? '?' : `${(Number(kib) / 1024).toFixed(0)} MiB`;
+    return `${rssMiB(pid!, 'VmHWM').toFixed(0)} MiB`;
   } catch {
     return '?';
   }
@@ -85,7 +84,7 @@ export async function benchEngineSettings(): Promise<void> {
         const cpuRatios = of.serverCpu.map((cpu, round) => cpu / first.serverCpu[round]!);
         const rateRatios = of.rate.map((rate, round) => rate / first.rate[round]!);
         const paired = name === reference ? '' : `×${median(cpuRatios).toFixed(2)} (lower in ${cpuRatios.filter((ratio) => ratio < 1).length} of ${rounds}), ×${median(rateRatios).toFixed(2)}`;
-        console.log(`| ${name} | ${path} | ${median(of.rate).toFixed(1)} | ${median(of.serverCpu).toFixed(1)} ms | ${paired} | ${of.errors} | ${peakRssMib(stacks.get(name)!.pids.temporal)} |`);
+        console.log(`| ${name} | ${path} | ${median(of.rate).toFixed(1)} | ${median(of.serverCpu).toFixed(1)} ms | ${paired} | ${of.errors} | ${peakRss(stacks.get(name)!.pids.temporal)} |`);
       }
     }
   } finally {

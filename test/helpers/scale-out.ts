@@ -110,9 +110,9 @@ export async function activityTasksByWorker(client: Client, jobIds: string[]): P
 /** The SDK's default worker identity is `${pid}@${hostname}`. */
 export const identityPid = (identity: string): number => Number(identity.split('@')[0]);
 
-/** Resident set size of a process in MiB (Linux /proc). */
-export function rssMiB(pid: number): number {
+/** Resident set size of a process in MiB (Linux /proc): now, or its peak (`VmHWM`). */
+export function rssMiB(pid: number, which: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
+  const kib = Number(new RegExp(`^${which}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1]);
   return Math.round((kib / 1024) * 10) / 10;
 }
