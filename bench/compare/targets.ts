@@ -55,6 +55,11 @@ export function cacheHitCheck(shareOfLive: number, targets = JOB_PATH_TARGETS): 
   return { target: `cache hit ≥ ${percent(targets.cacheHitShareOfLive)} of /api/health/live`, met: shareOfLive >= targets.cacheHitShareOfLive, figure: `${percent(shareOfLive)} of live` };
 }
 
+/** The table header for describeChecks' lines, from the targets the checks name. */
+export function checksHeader(checks: TargetCheck[]): string {
+  return `| path | ${checks.map((check) => check.target).join(' | ')} | |\n|${' --- |'.repeat(checks.length + 2)}`;
+}
+
 /** One line per path: its figure for each target, marked when missed, and whether it met them all. */
 export function describeChecks(name: string, checks: TargetCheck[]): string {
   const missed = checks.filter((check) => !check.met);

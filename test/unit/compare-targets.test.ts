@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cacheHitCheck, describeChecks, floorChecks, pathChecks, type PathFigures } from '../../bench/compare/targets';
+import { cacheHitCheck, checksHeader, describeChecks, floorChecks, pathChecks, type PathFigures } from '../../bench/compare/targets';
 
 const floor: PathFigures = { p50: 38, p99: 60, perSecond: 60, errors: 0, requestsPerJob: 7 };
 
@@ -32,6 +32,12 @@ describe('compare: the job path targets', () => {
     assert.equal(checks[0]!.figure, '-5.0 ms');
     assert.equal(checks[2]!.figure, '125 %');
     assert.match(describeChecks('POST ?wait', checks), /\| all met \|$/);
+  });
+
+  it('heads the lines with the targets the checks name, one column each', () => {
+    const [header, rule] = checksHeader(pathChecks(floor, floor)).split('\n');
+    assert.equal(header, '| path | p50 ≤ floor + 10 ms | p99 ≤ floor + 30 ms | ≥ 85 % of the floor | ≤ 8 requests per job | 0 errors | |');
+    assert.equal(rule, '| --- | --- | --- | --- | --- | --- | --- |');
   });
 
   it('checks the floor against its own targets', () => {
