@@ -12,9 +12,11 @@ import { applicationFailureOf } from '../shared/core/failure-types';
 import type { AnalyzeDocumentInput, FinishedJob, JobProgress, JobResult } from '../shared/core/job-types';
 import type { ProviderName } from '../shared/core/providers/catalog';
 import { JOB_PROGRESS_MEMO_KEY, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../shared/core/names';
+import { onlyTheCloseFollows, type RunSoFar } from './close-follows';
 import type { ExecutionStatusName } from './job-view';
 
 const EventType = temporal.api.enums.v1.EventType;
+const CLOSE_EVENT_ONLY = temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT;
 /** Histories of a job are tens of events; a shorter page than this means the reader has caught up. */
 const PAGE_SIZE = 1000;
 
@@ -47,6 +49,13 @@ export class JobHistory {
   private ended = false;
   private input?: Payload;
   private firstStepInTask?: ProviderName | false;
+  private readonly run: RunSoFar = { publishesProgress: false };
+  /** Activity types by their scheduled event's id, for the completions that follow. */
+  private readonly scheduledActivities = new Map<string, string>();
+  /** Nothing but the close can change the job any more: `next()` waits on the close event alone. */
+  private closeIsNext = false;
+  private closeToken: Uint8Array | undefined;
+  private closedWithFinishedJob = false;
 
   constructor(
     private readonly client: Client,
@@ -67,8 +76,37 @@ export class JobHistory {
    * (or the server's long-poll timeout), so the caller decides whether what changed matters.
    */
   async next(signal: AbortSignal): Promise<void> {
-    if (this.ended) return;
-    await this.withSignal(signal, () => this.fetch(true));
+    if (this.ended || this.closed) return;
+    if (this.closeIsNext) await this.withSignal(signal, () => this.nextClose());
+    else await this.withSignal(signal, () => this.fetch(true));
+  }
+
+  /**
+   * One long-poll on the close event. A run that returned its finished job needs nothing else; any other
+   * close is read with the events before it, which carry its last published progress.
+   */
+  private async nextClose(): Promise<void> {
+    const response = await this.closeEventPoll(this.closeToken);
+    const close = response.history?.events?.[0];
+    this.closeToken = response.nextPageToken && response.nextPageToken.length > 0 ? response.nextPageToken : undefined;
+    if (!close) return;
+    if (close.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED) {
+      await this.apply(close);
+      if (this.closedWithFinishedJob) return;
+    }
+    // The history's own long-poll answers at once on a closed run, with everything after what was read.
+    this.closeIsNext = false;
+    while (!this.closed && !this.ended) await this.fetch(true);
+  }
+
+  private closeEventPoll(token: Uint8Array | undefined) {
+    return this.client.workflowService.getWorkflowExecutionHistory({
+      namespace: this.client.options.namespace,
+      execution: { workflowId: this.jobId },
+      historyEventFilterType: CLOSE_EVENT_ONLY,
+      waitNewEvent: true,
+      ...(token && { nextPageToken: token }),
+    });
   }
 
   /**
@@ -98,15 +136,7 @@ export class JobHistory {
     while (!signal.aborted) {
       let response;
       try {
-        response = await this.withSignal(signal, () =>
-          this.client.workflowService.getWorkflowExecutionHistory({
-            namespace: this.client.options.namespace,
-            execution: { workflowId: this.jobId },
-            historyEventFilterType: temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
-            waitNewEvent: true,
-            ...(token && { nextPageToken: token }),
-          }),
-        );
+        response = await this.withSignal(signal, () => this.closeEventPoll(token));
       } catch (error) {
         if ((error as { code?: number }).code === 5 /* NOT_FOUND */) return false;
         if (signal.aborted) return true;
@@ -128,7 +158,7 @@ export class JobHistory {
 
   /** Closed, with everything a view of it needs: the close event of a run that returned its finished job. */
   get knowsFinishedJob(): boolean {
-    return this.closed && this.state.progress !== undefined && this.state.runId !== undefined;
+    return this.closedWithFinishedJob;
   }
 
   private async fetch(waitForNew: boolean): Promise<number | 'not_found'> {
@@ -166,6 +196,7 @@ export class JobHistory {
         const started = event.workflowExecutionStartedEventAttributes!;
         state.runId = started.originalExecutionRunId ?? undefined;
         state.startedAt = isoOf(event);
+        this.run.workflowType = started.workflowType?.name ?? undefined;
         // A deferred job's first task submits a provider batch: only a synchronous job calls its first step there.
         if (started.workflowType?.name === WORKFLOW_TYPES.analyzeDocument) this.input = (started.input?.payloads?.[0] as Payload | undefined) ?? undefined;
         this.applySearchAttributes(started.searchAttributes?.indexedFields);
@@ -181,8 +212,17 @@ export class JobHistory {
         return;
       }
       case EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED:
+        this.run.publishesProgress = true;
         await progressIn(event.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields as Record<string, Payload> | undefined);
         break;
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+        this.scheduledActivities.set(String(event.eventId), event.activityTaskScheduledEventAttributes?.activityType?.name ?? '');
+        return;
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: {
+        const scheduledId = String(event.activityTaskCompletedEventAttributes?.scheduledEventId);
+        if (onlyTheCloseFollows(this.run, this.scheduledActivities.get(scheduledId))) this.closeIsNext = true;
+        return;
+      }
       case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
         this.applySearchAttributes(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields);
         break;
@@ -192,7 +232,10 @@ export class JobHistory {
         if (!returned) break;
         const { job, ...result } = returned;
         state.result = result;
-        if (job) this.applyFinishedJob(job);
+        if (job) {
+          this.applyFinishedJob(job);
+          this.closedWithFinishedJob = true;
+        }
         break;
       }
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED: {

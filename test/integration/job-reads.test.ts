@@ -69,6 +69,23 @@ describe('job reads: long-poll and server-sent events, event-driven', function (
     assert.equal(view.status, 'cancelled');
   });
 
+  it('a follower of a running job wakes on the provider answer, then waits on the close event alone: two history calls', async () => {
+    // Late enough that the counters settle while the call is still out, well inside the provider's timeout.
+    harness.emulator.provider('anthropic').setDefault({ kind: 'ok', delayMs: 5_000 });
+    await harness.start({ ANTHROPIC_TIMEOUT_SECONDS: '15' });
+    const job = await startJob();
+    let view = (await api('GET', `/api/jobs/${job.jobId}?wait=20&since=${job.version}`)).body;
+    assert.equal(view.status, 'running', JSON.stringify(view));
+    const metricsUrl = harness.stack.serverMetricsUrl;
+    const before = await settledRequestCounts(metricsUrl, historyWatchPolls);
+    view = (await api('GET', `/api/jobs/${job.jobId}?wait=20&since=${view.version}`)).body;
+    assert.equal(view.status, 'completed', JSON.stringify(view));
+    const { historyCalls, moved } = historyCallsBetween(before, await settledRequestCounts(metricsUrl, historyWatchPolls));
+    // Without the close-only wait, the next workflow task's start woke the follower too: 3.
+    assert.equal(historyCalls, 2, `the answer's batch, then the close: ${JSON.stringify(moved)}`);
+    assert.deepEqual(view, (await api('GET', `/api/jobs/${job.jobId}`)).body, 'the view a read of the whole history gives');
+  });
+
   it('a finished job is read with one history fetch: no describe, no query task', async () => {
     await harness.start();
     const job = await startJob();
