@@ -2,8 +2,9 @@
  * When nothing but a job's close can change what a reader sees, a follower may wait on the close event
  * alone: the server's long-poll then skips the batches in between (the next workflow task's start), which
  * change nothing a client sees. A synchronous job that publishes its progress ends in the workflow task
- * after a step's answer (a provider's or the local analyzer's): that task records the step and closes the run (completed, or
- * cancelled when a cancel came meanwhile), so its memo upsert and its close are one batch.
+ * after a step's answer (a provider's or the local analyzer's): that task records the step and closes the
+ * run (completed, or cancelled when a cancel came meanwhile), so its memo upsert and its close are one
+ * batch.
  */
 import type { Activities } from '../activities';
 import { WORKFLOW_TYPES } from '../shared/core/names';
