@@ -71,8 +71,8 @@ describe('job reads: long-poll and server-sent events, event-driven', function (
 
   it('a follower of a running job wakes on the provider answer, then waits on the close event alone: two history calls', async () => {
     // Late enough that the counters settle while the call is still out, well inside the provider's timeout.
-    harness.emulator.provider('anthropic').setDefault({ kind: 'ok', delayMs: 5_000 });
-    await harness.start({ ANTHROPIC_TIMEOUT_SECONDS: '15' });
+    harness.emulator.provider('anthropic').setDefault({ kind: 'ok', delayMs: 8_000 });
+    await harness.start({ ANTHROPIC_TIMEOUT_SECONDS: '20' });
     const job = await startJob();
     let view = (await api('GET', `/api/jobs/${job.jobId}?wait=20&since=${job.version}`)).body;
     assert.equal(view.status, 'running', JSON.stringify(view));
