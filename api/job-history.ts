@@ -73,7 +73,8 @@ export class JobHistory {
 
   /**
    * Waits (server-side long-poll) for the job's next events and applies them; resolves after each batch
-   * (or the server's long-poll timeout), so the caller decides whether what changed matters.
+   * (or the server's long-poll timeout), so the caller decides whether what changed matters. Once only
+   * the close can change the job, the batch waited for is the close.
    */
   async next(signal: AbortSignal): Promise<void> {
     if (this.ended || this.closed) return;
