@@ -33,6 +33,13 @@ import { attemptSpendOf, earlierAttemptSpend, type AttemptSpend } from '../share
 import { BudgetExceededError, withBudget } from './providers/budget-guard';
 import { Bulkhead, leavesTimeForCall } from './providers/bulkhead';
 import { timeoutSignal } from '../shared/adapters/with-timeout';
+import { RecentCallLog } from './providers/recent-calls';
+import {
+  FIRST_ATTEMPT_FIT_MAX_SAMPLE_AGE_MS,
+  FIRST_ATTEMPT_FIT_MIN_SAMPLES,
+  firstAttemptFitsInWorkflowTask,
+  type FirstAttemptDeferred,
+} from '../shared/core/providers/first-attempt-fit';
 
 export interface ProviderCallRequest {
   provider: RemoteProviderName;
@@ -99,7 +106,14 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
     return client;
   };
 
-  return {
+  const callLogs = new Map<RemoteProviderName, RecentCallLog>();
+  const callLogFor = (provider: RemoteProviderName) => {
+    let log = callLogs.get(provider);
+    if (!log) callLogs.set(provider, (log = new RecentCallLog()));
+    return log;
+  };
+
+  const providerActivities = {
     async callProvider(request: ProviderCallRequest): Promise<AnalysisResult> {
       const context = Context.current();
       const started = Date.now();
@@ -179,6 +193,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
       const deadline = timeoutSignal(Math.max(1, deadlineAt - Date.now()));
       const signal = AbortSignal.any([context.cancellationSignal, deadline]);
       let release: (() => void) | undefined;
+      let callEnded: (() => void) | undefined;
       let slotCameTooLate = false;
       try {
         const granted = await bulkheadFor(request.provider).acquire(signal);
@@ -189,6 +204,7 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
         }
         release = granted;
         sentAt = Date.now();
+        callEnded = callLogFor(request.provider).sent(sentAt);
         const prompt = buildAnalysisPrompt(document.content, request.analysisType);
         const maxTokens = Math.min(settings.maxTokens, request.maxTokens ?? Infinity);
         const budgeted = withBudget(clientFor(request.provider), {
@@ -274,11 +290,29 @@ export function createProviderActivities(deps: { config: AppConfig; documents: D
           },
         );
       } finally {
+        callEnded?.();
         release?.();
         clearInterval(heartbeating);
       }
     },
+
+    /**
+     * A first attempt run as a local activity with `<PROVIDER>_LOCAL_FIRST_ATTEMPT=auto`: the call, while
+     * this worker's recent calls to the provider were short; else no call, and the workflow makes this
+     * attempt the activity's first.
+     */
+    async callProviderIfFast(request: ProviderCallRequest): Promise<AnalysisResult | FirstAttemptDeferred> {
+      const settings = deps.config.providers[request.provider];
+      const fit = firstAttemptFitsInWorkflowTask(callLogFor(request.provider).snapshot(), Date.now(), {
+        maxCallMs: settings.localFirstMaxCallMs,
+        minSamples: FIRST_ATTEMPT_FIT_MIN_SAMPLES,
+        maxSampleAgeMs: FIRST_ATTEMPT_FIT_MAX_SAMPLE_AGE_MS,
+      });
+      if (!fit.fits) return { deferredBecause: fit.why };
+      return providerActivities.callProvider(request);
+    },
   };
+  return providerActivities;
 }
 
 /** How long a retry announcement may delay the failing attempt; it is a courtesy, the retry happens anyway. */

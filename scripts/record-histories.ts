@@ -83,12 +83,20 @@ function startAnalysis(recorder: Recorder, queue: AppConfig, input: AnalyzeDocum
   });
 }
 
-async function startLocalFirst(recorder: Recorder, content: string) {
+async function startLocalFirst(recorder: Recorder, content: string, firstAttemptLocal: true | 'when-fast' = true) {
   const document = await recorder.documents.create({ content });
   const queue = recorder.anthropicQueue;
-  // As the API plans it with ANTHROPIC_RATE_LIMIT=0 and ANTHROPIC_LOCAL_FIRST_ATTEMPT=true.
-  const plan = planProviderChain(queue).map((step) => (step.provider === 'anthropic' ? { ...step, taskQueue: queue.temporal.taskQueue, firstAttemptLocal: true as const } : step));
+  // As the API plans it with ANTHROPIC_RATE_LIMIT=0 and ANTHROPIC_LOCAL_FIRST_ATTEMPT=true (or auto).
+  const plan = planProviderChain(queue).map((step) => (step.provider === 'anthropic' ? { ...step, taskQueue: queue.temporal.taskQueue, firstAttemptLocal } : step));
   return startAnalysis(recorder, queue, { documentId: document.id, analysisType: 'full', cacheKey: `record-${randomUUID()}`, cacheChecked: true, plan });
+}
+
+/** Jobs whose calls are activities, so the anthropic worker's recent calls (LOCAL_FIRST_ATTEMPT=auto) are these. */
+async function callAnthropic(recorder: Recorder, jobs: number, fault?: { kind: 'ok'; delayMs: number }) {
+  if (fault) recorder.emulator.provider('anthropic').enqueue(fault);
+  const document = await recorder.documents.create({ content: `${ARTICLE} Warming up.` });
+  const plan = planProviderChain(recorder.anthropicQueue);
+  return Promise.all(Array.from({ length: jobs }, () => startAnalysis(recorder, recorder.anthropicQueue, { documentId: document.id, analysisType: 'full', plan })));
 }
 
 const RECORDING_SCHEDULE = { pollIntervalMs: 300, maxWaitMs: 60_000 };
@@ -149,6 +157,21 @@ const CASES: Record<string, (recorder: Recorder) => Promise<WorkflowHandle>> = {
   'analyze-document-local-first-retry-completed': async (recorder) => {
     recorder.emulator.provider('anthropic').enqueue({ kind: 'status', status: 529 });
     return startLocalFirst(recorder, `${ARTICLE} Local first, then retried.`);
+  },
+  // ANTHROPIC_LOCAL_FIRST_ATTEMPT=auto: on a worker whose recent calls were short the local activity
+  // calls; while a call has run past the limit it defers and the activity makes every attempt.
+  'analyze-document-auto-local-completed': async (recorder) => {
+    for (const warmup of await callAnthropic(recorder, 5)) await warmup.result();
+    return startLocalFirst(recorder, `${ARTICLE} Auto, in the task.`, 'when-fast');
+  },
+  'analyze-document-auto-deferred-completed': async (recorder) => {
+    const before = recorder.emulator.provider('anthropic').requests;
+    const [slow] = await callAnthropic(recorder, 1, { kind: 'ok', delayMs: 2_000 });
+    await recorder.emulator.provider('anthropic').waitForRequests(before + 1, 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const handle = await startLocalFirst(recorder, `${ARTICLE} Auto, deferred.`, 'when-fast');
+    await slow!.result();
+    return handle;
   },
   'analyze-document-failed': async (recorder) =>
     startAnalysis(recorder, recorder.localQueue, { documentId: 'doc_00000000000000000000000000000000', analysisType: 'full' }),

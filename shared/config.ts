@@ -52,8 +52,10 @@ function providerSettingsSchema(provider: RemoteProviderName) {
     [`${prefix}_CIRCUIT_BREAKER_RECOVERY_SECONDS`]: positiveNumber.default(60),
     // 0: no server-side limit (the provider's own 429s and the gate still apply).
     [`${prefix}_RATE_LIMIT`]: z.coerce.number().min(0).default(100),
-    // true: each fallback step's first attempt runs as a local activity (needs _RATE_LIMIT=0).
-    [`${prefix}_LOCAL_FIRST_ATTEMPT`]: z.enum(['true', 'false']).default('false'),
+    // Where a step's first attempt runs: true, inside the job's workflow task (needs _RATE_LIMIT=0); auto,
+    // there while this worker's recent calls took at most _LOCAL_FIRST_MAX_CALL_SECONDS (with _RATE_LIMIT=0); false, never.
+    [`${prefix}_LOCAL_FIRST_ATTEMPT`]: z.enum(['auto', 'true', 'false']).default('auto'),
+    [`${prefix}_LOCAL_FIRST_MAX_CALL_SECONDS`]: positiveNumber.default(1),
     [`${prefix}_MAX_CONCURRENCY`]: positiveInt.default(10),
     [`${prefix}_MAX_TOKENS`]: positiveInt.default(1024),
     [`${prefix}_MODEL_ADVANCED`]: z.string().trim().min(1).default(models.advanced),
@@ -138,6 +140,9 @@ export interface ProviderCredentials {
   baseUrl?: string;
 }
 
+export type LocalFirstAttempt = 'always' | 'when-fast' | 'never';
+const LOCAL_FIRST_ATTEMPT_SETTINGS = { true: 'always', auto: 'when-fast', false: 'never' } as const satisfies Record<string, LocalFirstAttempt>;
+
 /** One remote provider: credentials plus the design's resilience parameters (times in ms). */
 export interface RemoteProviderConfig extends ProviderCredentials {
   name: RemoteProviderName;
@@ -152,10 +157,13 @@ export interface RemoteProviderConfig extends ProviderCredentials {
   /** Requests per minute across every worker (the provider task queue's server-side limit). */
   rateLimitPerMinute: number;
   /**
-   * The step's first attempt runs as a local activity inside the job's workflow task (no activity
-   * task, one workflow task per job when it succeeds); retries are activities. Only without a rate limit.
+   * Whether the step's first attempt runs as a local activity inside the job's workflow task (no
+   * activity task, one workflow task per job when it succeeds; retries are activities): always,
+   * while this worker's recent calls to the provider took at most `localFirstMaxCallMs`, or never.
+   * Only without a rate limit.
    */
-  localFirstAttempt: boolean;
+  localFirstAttempt: LocalFirstAttempt;
+  localFirstMaxCallMs: number;
   /** Bulkhead: concurrent calls per worker process. */
   maxConcurrency: number;
   maxTokens: number;
@@ -316,7 +324,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       circuitBreakerThreshold: Number(read('CIRCUIT_BREAKER_THRESHOLD')),
       circuitBreakerRecoveryMs: seconds('CIRCUIT_BREAKER_RECOVERY_SECONDS'),
       rateLimitPerMinute: Number(read('RATE_LIMIT')),
-      localFirstAttempt: read('LOCAL_FIRST_ATTEMPT') === 'true',
+      localFirstAttempt: LOCAL_FIRST_ATTEMPT_SETTINGS[read('LOCAL_FIRST_ATTEMPT') as keyof typeof LOCAL_FIRST_ATTEMPT_SETTINGS],
+      localFirstMaxCallMs: seconds('LOCAL_FIRST_MAX_CALL_SECONDS'),
       maxConcurrency: Number(read('MAX_CONCURRENCY')),
       maxTokens: Number(read('MAX_TOKENS')),
       models: { advanced: String(read('MODEL_ADVANCED')), light: String(read('MODEL_LIGHT')) },
@@ -334,7 +343,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   for (const name of REMOTE_PROVIDERS) {
     // A local activity never passes through the provider's task queue, where the server enforces the limit.
-    if (providers[name].localFirstAttempt && providers[name].rateLimitPerMinute > 0) {
+    if (providers[name].localFirstAttempt === 'always' && providers[name].rateLimitPerMinute > 0) {
       throw new ConfigError(`${envPrefix(name)}_LOCAL_FIRST_ATTEMPT`, `needs ${envPrefix(name)}_RATE_LIMIT=0: a local activity would bypass the server-side rate limit`);
     }
   }

@@ -249,21 +249,23 @@ function runStep(
 ): Promise<AnalysisResult> {
   const stepSummary = `${step.provider} (${step.provider === 'local' ? 'extractive' : `${tier} tier`}) · fallback step ${position}`;
   const localFirst = step.provider !== 'local' && usesLocalFirstAttempt(step);
-  const activities = proxyActivities<Activities>({
-    // Shown on the activity in the Temporal UI; the attempt number is the activity's own.
-    summary: localFirst ? `${stepSummary} · attempts 2 to ${step.retry.maximumAttempts}` : `${stepSummary} · up to ${step.retry.maximumAttempts} attempts`,
-    taskQueue: step.taskQueue,
-    startToCloseTimeout: step.startToCloseTimeoutMs,
-    ...(step.heartbeatTimeoutMs > 0 && { heartbeatTimeout: step.heartbeatTimeoutMs }),
-    // The job is cancelled only once the provider request is aborted and the activity has said so.
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: {
-      maximumAttempts: localFirst ? step.retry.maximumAttempts - 1 : step.retry.maximumAttempts,
-      initialInterval: step.retry.initialIntervalMs,
-      backoffCoefficient: step.retry.backoffCoefficient,
-      maximumInterval: step.retry.maximumIntervalMs,
-    },
-  });
+  const activitiesFrom = (firstAttempt: 1 | 2) =>
+    proxyActivities<Activities>({
+      // Shown on the activity in the Temporal UI; the attempt number is the activity's own.
+      summary: firstAttempt === 2 ? `${stepSummary} · attempts 2 to ${step.retry.maximumAttempts}` : `${stepSummary} · up to ${step.retry.maximumAttempts} attempts`,
+      taskQueue: step.taskQueue,
+      startToCloseTimeout: step.startToCloseTimeoutMs,
+      ...(step.heartbeatTimeoutMs > 0 && { heartbeatTimeout: step.heartbeatTimeoutMs }),
+      // The job is cancelled only once the provider request is aborted and the activity has said so.
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      retry: {
+        maximumAttempts: step.retry.maximumAttempts - (firstAttempt - 1),
+        initialInterval: step.retry.initialIntervalMs,
+        backoffCoefficient: step.retry.backoffCoefficient,
+        maximumInterval: step.retry.maximumIntervalMs,
+      },
+    });
+  const activities = activitiesFrom(1);
   const storing = storeUnderCacheKey !== undefined ? { storeUnderCacheKey } : {};
   if (step.provider === 'local') return activities.analyzeWithLocalAnalyzer({ documentId: input.documentId, ...storing });
   const request: ProviderCallRequest = {
@@ -275,7 +277,10 @@ function runStep(
     ...(input.options?.budget && { budget: input.options.budget }),
     ...storing,
   };
-  if (localFirst) return callProviderLocalFirst(step, request, stepSummary, activities.callProvider, announceSecondAttempt);
+  if (localFirst) {
+    const activity = { allAttempts: activities.callProvider, afterFirst: activitiesFrom(2).callProvider };
+    return callProviderLocalFirst(step, request, stepSummary, activity, announceSecondAttempt);
+  }
   return activities.callProvider(request);
 }
 

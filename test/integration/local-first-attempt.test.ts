@@ -1,6 +1,6 @@
 /**
  * `<PROVIDER>_LOCAL_FIRST_ATTEMPT=true`: a step's first attempt runs as a local activity inside the
- * job's workflow task, later attempts as activities. Real dev server, workers and SDKs against the emulator.
+ * job's workflow task, later attempts as activities; `auto`: only while the worker's recent calls were short. Real dev server, workers and SDKs against the emulator.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -115,6 +115,48 @@ describe('a provider step whose first attempt is a local activity (<PROVIDER>_LO
       providerActivities(await historyOf(view.jobId)).map((event) => event.activityTaskScheduledEventAttributes?.taskQueue?.name),
       [`${running.config.temporal.taskQueue}-llm-openai`],
     );
+  });
+
+  it("with auto (the default): a new worker's first calls are activities, then the job is one workflow task until a call runs long", async () => {
+    const provider = harness.emulator.provider('anthropic');
+    const running = await harness.start({ ANTHROPIC_RATE_LIMIT: '0' });
+    const wholeJob = async () => {
+      const started = await request(running.apiUrl, 'POST', '/api/analyze', { json: { content: uniqueText() } });
+      assert.equal(started.status, 202, JSON.stringify(started.body));
+      return started.body.jobId as string;
+    };
+    const finished = async (jobId: string) => {
+      const done = await waitFor(() => request(running.apiUrl, 'GET', `/api/jobs/${jobId}?wait=20&until=finished`), (r) => r.body.status === 'completed', 60_000);
+      assert.deepEqual(done.body.chain.map((step: { provider: string; attempts: number }) => [step.provider, step.attempts]), [['anthropic', 1]]);
+      return historyOf(jobId);
+    };
+    const localActivityTypes = (events: HistoryEvent[]) =>
+      ofType(events, EventType.EVENT_TYPE_MARKER_RECORDED).map((marker) => markerData(marker, 'data')?.activity_type).filter((type) => type !== undefined);
+    const ranAsActivity = (events: HistoryEvent[]) => {
+      assert.deepEqual(localActivityTypes(events), ['callProviderIfFast'], 'asked, and did not call');
+      assert.equal(providerActivities(events)[0]?.activityTaskScheduledEventAttributes?.retryPolicy?.maximumAttempts, 3, 'the activity makes every attempt');
+      assert.equal(ofType(events, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).length, 2);
+    };
+
+    for (let job = 1; job <= 5; job++) ranAsActivity(await finished(await wholeJob()));
+    assert.equal(provider.requests, 5);
+    const fast = await finished(await wholeJob());
+    assert.deepEqual(localActivityTypes(fast), ['callProviderIfFast']);
+    assert.equal(ofType(fast, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).length, 0);
+    assert.equal(ofType(fast, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).length, 1);
+    assert.equal(provider.requests, 6);
+
+    // The next call takes 2.5 s (ANTHROPIC_LOCAL_FIRST_MAX_CALL_SECONDS is 1 by default): it started
+    // inside its job's task, and once it has run past a second, a job started then takes an activity.
+    provider.enqueue({ kind: 'ok', delayMs: 2_500 });
+    const slowJob = await wholeJob();
+    await provider.waitForRequests(7, 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    const whileSlow = await wholeJob();
+    ranAsActivity(await finished(whileSlow));
+    assert.equal(ofType(await finished(slowJob), EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).length, 0, 'the slow call was a local attempt');
+    // Finished, the slow call keeps later first attempts out of the task until it is no longer among the last 20.
+    ranAsActivity(await finished(await wholeJob()));
   });
 
   it('reads running while its local attempt hangs, and is cancelled: the request is aborted and the job ends cancelled', async () => {

@@ -38,7 +38,10 @@ describe('provider chain plan', () => {
   it('marks the steps whose first attempt runs as a local activity, which only a provider without a server-side limit may ask for', () => {
     const config = loadConfig({ LLM_PROVIDERS: 'anthropic,openai,local', ANTHROPIC_API_KEY: 'a', OPENAI_API_KEY: 'o', ANTHROPIC_RATE_LIMIT: '0', ANTHROPIC_LOCAL_FIRST_ATTEMPT: 'true' });
     assert.deepEqual(planProviderChain(config).map((step) => step.firstAttemptLocal), [true, undefined, undefined]);
-    assert.equal('firstAttemptLocal' in planProviderChain(loadConfig({ LLM_PROVIDERS: 'anthropic', ANTHROPIC_API_KEY: 'a', ANTHROPIC_RATE_LIMIT: '0' }))[0]!, false);
+    const firstStep = (env: NodeJS.ProcessEnv) => planProviderChain(loadConfig({ LLM_PROVIDERS: 'anthropic', ANTHROPIC_API_KEY: 'a', ...env }))[0]!;
+    assert.equal(firstStep({ ANTHROPIC_RATE_LIMIT: '0' }).firstAttemptLocal, 'when-fast', 'auto by default');
+    assert.equal('firstAttemptLocal' in firstStep({ ANTHROPIC_RATE_LIMIT: '0', ANTHROPIC_LOCAL_FIRST_ATTEMPT: 'false' }), false);
+    assert.equal('firstAttemptLocal' in firstStep({}), false, 'auto keeps a rate-limited provider on its queue');
     assert.throws(() => loadConfig({ ANTHROPIC_LOCAL_FIRST_ATTEMPT: 'true' }), /ANTHROPIC_LOCAL_FIRST_ATTEMPT needs ANTHROPIC_RATE_LIMIT=0/);
     assert.throws(() => loadConfig({ OPENAI_LOCAL_FIRST_ATTEMPT: 'yes', OPENAI_RATE_LIMIT: '0' }), /OPENAI_LOCAL_FIRST_ATTEMPT/);
   });

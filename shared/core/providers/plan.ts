@@ -7,7 +7,7 @@
  * Computed by the starter (API) from the provider settings it shares with the workers and passed in the
  * job's input; jobs started without one compute it on their worker in a local activity.
  */
-import type { AppConfig } from '../../config';
+import type { AppConfig, LocalFirstAttempt } from '../../config';
 import { REMOTE_PROVIDERS, type ProviderName, type RemoteProviderName } from './catalog';
 
 export interface ProviderRetryPolicy {
@@ -23,8 +23,12 @@ export interface ProviderStep {
   startToCloseTimeoutMs: number;
   heartbeatTimeoutMs: number;
   retry: ProviderRetryPolicy;
-  /** The first attempt runs as a local activity (`<PROVIDER>_LOCAL_FIRST_ATTEMPT`); absent in plans made before it existed. */
-  firstAttemptLocal?: true;
+  /**
+   * The first attempt runs as a local activity (`<PROVIDER>_LOCAL_FIRST_ATTEMPT`): always (`true`), or
+   * `when-fast`, while the worker's recent calls to the provider were short (else it is the activity's
+   * first). Absent: never, and in plans made before it existed.
+   */
+  firstAttemptLocal?: true | 'when-fast';
 }
 
 /** Cancellation reaches an activity with its next heartbeat; heartbeats are throttled to 80 % of this. */
@@ -67,8 +71,14 @@ export function planProviderChain(config: AppConfig): ProviderStep[] {
         backoffCoefficient: settings.backoffFactor,
         maximumIntervalMs: settings.retryMaxIntervalMs,
       },
-      ...(settings.localFirstAttempt && settings.rateLimitPerMinute === 0 && { firstAttemptLocal: true as const }),
+      ...(settings.rateLimitPerMinute === 0 && firstAttemptLocalOf(settings.localFirstAttempt)),
     };
   });
   return steps;
+}
+
+function firstAttemptLocalOf(setting: LocalFirstAttempt): Pick<ProviderStep, 'firstAttemptLocal'> {
+  if (setting === 'always') return { firstAttemptLocal: true };
+  if (setting === 'when-fast') return { firstAttemptLocal: 'when-fast' };
+  return {};
 }
