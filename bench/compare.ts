@@ -21,9 +21,12 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
 const CLIENTS = 50;
 /** Not a target: what the engine charges when the call is a local activity (one workflow task, no activity task). */
 const LOCAL_ACTIVITY_FLOOR = 'Temporal floor, call as local activity';
-/** The project beside itself with ANTHROPIC_LOCAL_FIRST_ATTEMPT=true: its own task queue, worker and API on the same server. */
-const LOCAL_FIRST = 'local first';
-const LOCAL_FIRST_ENV = { ANTHROPIC_LOCAL_FIRST_ATTEMPT: 'true' };
+/**
+ * The project beside itself with its first attempt always an activity (the default, auto, runs it inside
+ * the workflow task once the worker's calls were short): its own task queue, worker and API on the same server.
+ */
+const ACTIVITY_FIRST = 'activity first';
+const ACTIVITY_FIRST_ENV = { ANTHROPIC_LOCAL_FIRST_ATTEMPT: 'false' };
 
 const ms = (value: number) => `${value.toFixed(1)}`.padStart(7);
 const row = (name: string, sequential: Latencies | undefined, load: LoadFigures | undefined) =>
@@ -45,10 +48,10 @@ async function untunedFloor(): Promise<{ sequential: Latencies; load: LoadFigure
 
 export async function benchCompare(): Promise<void> {
   console.log(`compare: ${ROUNDS} interleaved sequential rounds, then ${CLIENTS} concurrent clients for ${SECONDS} s per path (emulator at 0 ms)`);
-  console.log(`project: ANTHROPIC_RATE_LIMIT=${process.env.BENCH_PROVIDER_RATE_LIMIT ?? '0'}; "${LOCAL_FIRST}" rows: the same with ${Object.entries(LOCAL_FIRST_ENV).map(([key, value]) => `${key}=${value}`).join(' ')}`);
+  console.log(`project: ANTHROPIC_RATE_LIMIT=${process.env.BENCH_PROVIDER_RATE_LIMIT ?? '0'}; "${ACTIVITY_FIRST}" rows: the same with ${Object.entries(ACTIVITY_FIRST_ENV).map(([key, value]) => `${key}=${value}`).join(' ')}`);
   const before = await untunedFloor();
-  const stack = await startCompareStack({ variants: { [LOCAL_FIRST]: LOCAL_FIRST_ENV } });
-  const localFirstApi = stack.variantApiUrls[LOCAL_FIRST]!;
+  const stack = await startCompareStack({ variants: { [ACTIVITY_FIRST]: ACTIVITY_FIRST_ENV } });
+  const activityFirstApi = stack.variantApiUrls[ACTIVITY_FIRST]!;
   try {
     const paths: Record<string, RunOnce> = {
       'direct SDK call': directSdkCall(stack.emulator.anthropicBaseUrl),
@@ -58,9 +61,9 @@ export async function benchCompare(): Promise<void> {
       'project job (POST + event stream)': projectJobFollowingEvents(stack.apiUrl),
       'project job (POST + until=finished)': projectJobUntilFinished(stack.apiUrl),
       'project job (POST ?wait=30)': projectJobInOneRequest(stack.apiUrl),
-      [`project job, ${LOCAL_FIRST} (API POST + wait)`]: projectJob(localFirstApi),
-      [`project job, ${LOCAL_FIRST} (POST + event stream)`]: projectJobFollowingEvents(localFirstApi),
-      [`project job, ${LOCAL_FIRST} (POST ?wait=30)`]: projectJobInOneRequest(localFirstApi),
+      [`project job, ${ACTIVITY_FIRST} (API POST + wait)`]: projectJob(activityFirstApi),
+      [`project job, ${ACTIVITY_FIRST} (POST + event stream)`]: projectJobFollowingEvents(activityFirstApi),
+      [`project job, ${ACTIVITY_FIRST} (POST ?wait=30)`]: projectJobInOneRequest(activityFirstApi),
     };
     // The client the issue's first table measured: it follows every change.
     const followingPath = 'project job (API POST + wait)';
@@ -77,7 +80,7 @@ export async function benchCompare(): Promise<void> {
       'Temporal floor': ['temporal', 'floor worker'],
       [LOCAL_ACTIVITY_FLOOR]: ['temporal', 'floor worker'],
       ...Object.fromEntries(
-        projectPaths.map((name) => [name, name.includes(LOCAL_FIRST) ? ['temporal', `project worker (${LOCAL_FIRST})`, `api (${LOCAL_FIRST})`] : ['temporal', 'project worker', 'api']]),
+        projectPaths.map((name) => [name, name.includes(ACTIVITY_FIRST) ? ['temporal', `project worker (${ACTIVITY_FIRST})`, `api (${ACTIVITY_FIRST})`] : ['temporal', 'project worker', 'api']]),
       ),
     };
     // CPU milliseconds per process over each half, with the half's completed count.
